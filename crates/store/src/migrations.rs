@@ -1,0 +1,184 @@
+//! The ledger schema as an append-only list of migrations.
+//!
+//! A migration, once landed, is never edited: a test pins a fingerprint of each one's SQL. A change
+//! to the schema is a new migration at the end. The schema version is SQLite's `user_version`.
+
+use rusqlite::Connection;
+
+use crate::StoreError;
+
+pub struct Migration {
+    pub version: u32,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "accounts and transactions",
+    sql: r#"
+CREATE TABLE accounts (
+    id        INTEGER PRIMARY KEY,
+    name      TEXT NOT NULL,
+    bank      TEXT,
+    holder    TEXT,
+    iban      TEXT UNIQUE,
+    number    TEXT,
+    currency  TEXT NOT NULL CHECK (length(currency) = 3)
+);
+
+-- Amounts are integer minor units of the transaction's currency, so SUM() is exact.
+-- Dates are ISO 8601 text (YYYY-MM-DD), so they sort and compare as dates.
+CREATE TABLE transactions (
+    id             INTEGER PRIMARY KEY,
+    account_id     INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    booked_on      TEXT NOT NULL CHECK (booked_on GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+    value_on       TEXT CHECK (value_on GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+    description    TEXT NOT NULL,
+    amount_minor   INTEGER NOT NULL,
+    currency       TEXT NOT NULL CHECK (length(currency) = 3),
+    balance_minor  INTEGER
+);
+
+CREATE INDEX transactions_by_account_date ON transactions (account_id, booked_on, id);
+CREATE INDEX transactions_by_date ON transactions (booked_on, id);
+"#,
+}];
+
+/// The schema version this build writes and understands.
+pub fn latest_version() -> u32 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+pub fn current_version(conn: &Connection) -> Result<u32, StoreError> {
+    Ok(conn.pragma_query_value(None, "user_version", |row| row.get::<_, u32>(0))?)
+}
+
+/// Brings the schema up to `target`, each migration in its own SQL transaction together with the
+/// version bump, so a crash leaves the ledger at a whole version.
+pub fn migrate_to(conn: &mut Connection, target: u32) -> Result<u32, StoreError> {
+    let found = current_version(conn)?;
+    if found > latest_version() {
+        return Err(StoreError::SchemaTooNew {
+            found,
+            known: latest_version(),
+        });
+    }
+    for migration in MIGRATIONS
+        .iter()
+        .filter(|m| m.version > found && m.version <= target)
+    {
+        let tx = conn.transaction()?;
+        tx.execute_batch(migration.sql)?;
+        tx.pragma_update(None, "user_version", migration.version)?;
+        tx.commit()?;
+    }
+    current_version(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn memory() -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        conn
+    }
+
+    fn tables(conn: &Connection) -> Vec<String> {
+        let mut stmt = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    /// FNV-1a: a fingerprint to pin each landed migration's text.
+    fn fingerprint(text: &str) -> u64 {
+        text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
+    }
+
+    #[test]
+    fn versions_are_contiguous_from_one() {
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(m.version as usize, i + 1, "{}", m.name);
+        }
+    }
+
+    #[test]
+    fn landed_migrations_are_never_edited() {
+        // Append a line here when a migration lands; never change an existing line.
+        let pinned: &[(u32, u64)] = &[(1, 0xd661_e699_0931_6cf6)];
+        for (version, expected) in pinned {
+            let m = &MIGRATIONS[*version as usize - 1];
+            assert_eq!(
+                fingerprint(m.sql),
+                *expected,
+                "migration {version} ({}) changed: add a new migration instead",
+                m.name
+            );
+        }
+        assert_eq!(
+            pinned.len(),
+            MIGRATIONS.len(),
+            "pin the new migration's fingerprint"
+        );
+    }
+
+    #[test]
+    fn migration_1_creates_accounts_and_transactions() {
+        let mut conn = memory();
+        assert_eq!(migrate_to(&mut conn, 1).unwrap(), 1);
+        assert_eq!(tables(&conn), ["accounts", "transactions"]);
+        conn.execute(
+            "INSERT INTO accounts (name, currency) VALUES ('Checking', 'EUR')",
+            [],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO transactions (account_id, booked_on, description, amount_minor, currency)
+             VALUES (1, '2024-01-31', 'Coffee', -250, 'EUR')",
+            [],
+        )
+        .unwrap();
+        // Dates must be ISO, accounts must exist, currencies are three letters.
+        let bad_date = conn.execute(
+            "INSERT INTO transactions (account_id, booked_on, description, amount_minor, currency)
+             VALUES (1, '31/01/2024', 'x', 1, 'EUR')",
+            [],
+        );
+        assert!(bad_date.is_err());
+        let orphan = conn.execute(
+            "INSERT INTO transactions (account_id, booked_on, description, amount_minor, currency)
+             VALUES (99, '2024-01-31', 'x', 1, 'EUR')",
+            [],
+        );
+        assert!(orphan.is_err());
+    }
+
+    #[test]
+    fn migrating_twice_changes_nothing() {
+        let mut conn = memory();
+        migrate_to(&mut conn, latest_version()).unwrap();
+        assert_eq!(
+            migrate_to(&mut conn, latest_version()).unwrap(),
+            latest_version()
+        );
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let mut conn = memory();
+        conn.pragma_update(None, "user_version", latest_version() + 1)
+            .unwrap();
+        assert!(matches!(
+            migrate_to(&mut conn, latest_version()),
+            Err(StoreError::SchemaTooNew { .. })
+        ));
+    }
+}
