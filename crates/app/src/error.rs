@@ -1,0 +1,177 @@
+//! Errors as a person meets them: a stable code (the UI and scripts switch on it), what happened,
+//! and what to do about it.
+
+use std::fmt;
+
+use folio_secrets::SecretsError;
+use folio_store::StoreError;
+use serde::Serialize;
+
+/// Stable error codes. The UI switches on these, never on message text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ErrorCode {
+    /// No OS keychain answered.
+    KeychainUnavailable,
+    /// The keychain is locked or refused access.
+    KeychainLocked,
+    /// The keychain item holding the ledger key is not a key.
+    KeychainItemMalformed,
+    /// A ledger exists but the keychain has no key for it.
+    LedgerKeyMissing,
+    /// The key does not open the ledger, or the file is damaged.
+    LedgerWrongKey,
+    /// The ledger file is an unencrypted SQLite file.
+    LedgerNotEncrypted,
+    /// The ledger was written by a newer Folio.
+    LedgerTooNew,
+    /// The data directory cannot be used.
+    DataDirUnusable,
+    /// The account asked for does not exist.
+    UnknownAccount,
+    /// Anything else: a bug or an environment failure.
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::KeychainUnavailable => "KEYCHAIN_UNAVAILABLE",
+            ErrorCode::KeychainLocked => "KEYCHAIN_LOCKED",
+            ErrorCode::KeychainItemMalformed => "KEYCHAIN_ITEM_MALFORMED",
+            ErrorCode::LedgerKeyMissing => "LEDGER_KEY_MISSING",
+            ErrorCode::LedgerWrongKey => "LEDGER_WRONG_KEY",
+            ErrorCode::LedgerNotEncrypted => "LEDGER_NOT_ENCRYPTED",
+            ErrorCode::LedgerTooNew => "LEDGER_TOO_NEW",
+            ErrorCode::DataDirUnusable => "DATA_DIR_UNUSABLE",
+            ErrorCode::UnknownAccount => "UNKNOWN_ACCOUNT",
+            ErrorCode::Internal => "INTERNAL",
+        }
+    }
+
+    /// A short title for the screen or the terminal.
+    pub fn title(self) -> &'static str {
+        match self {
+            ErrorCode::KeychainUnavailable => "No keychain found",
+            ErrorCode::KeychainLocked => "Your keychain is locked",
+            ErrorCode::KeychainItemMalformed => "The ledger key in your keychain is damaged",
+            ErrorCode::LedgerKeyMissing => "The key of this ledger is missing",
+            ErrorCode::LedgerWrongKey => "This ledger cannot be unlocked",
+            ErrorCode::LedgerNotEncrypted => "This ledger file is not encrypted",
+            ErrorCode::LedgerTooNew => "This ledger comes from a newer Folio",
+            ErrorCode::DataDirUnusable => "The data folder cannot be used",
+            ErrorCode::UnknownAccount => "No such account",
+            ErrorCode::Internal => "Something went wrong",
+        }
+    }
+
+    /// What a person can do about it.
+    pub fn hint(self) -> &'static str {
+        match self {
+            ErrorCode::KeychainUnavailable => {
+                "Folio keeps the key of your encrypted ledger in the operating system's keychain, \
+                 and none answered. On Linux, run a Secret Service provider in your desktop session \
+                 (GNOME Keyring: install the gnome-keyring package, then log out and in; or KeePassXC \
+                 with Secret Service integration on), then try again. Folio never falls back to an \
+                 unencrypted ledger."
+            }
+            ErrorCode::KeychainLocked => {
+                "Unlock your keychain (log in to your desktop session, or unlock the \"Login\" \
+                 keyring in Passwords and Keys), then try again."
+            }
+            ErrorCode::KeychainItemMalformed => {
+                "The keychain item named in the message does not hold a Folio key. Restore it from \
+                 a keychain backup; Folio has not changed your ledger."
+            }
+            ErrorCode::LedgerKeyMissing => {
+                "Restore the keychain item named in the message (from a keychain backup or the \
+                 machine the ledger came from). To start over instead, move the ledger file out \
+                 of the data folder. Folio never replaces the key of an existing ledger."
+            }
+            ErrorCode::LedgerWrongKey => {
+                "The key in your keychain does not open this ledger, or the file is damaged. \
+                 Restore the matching keychain item or the ledger from a backup. The file was not \
+                 changed."
+            }
+            ErrorCode::LedgerNotEncrypted => {
+                "Folio only opens encrypted ledgers. Move this file out of the data folder; Folio \
+                 will start a new encrypted ledger."
+            }
+            ErrorCode::LedgerTooNew => "Update Folio to open this ledger. The file was not changed.",
+            ErrorCode::DataDirUnusable => {
+                "Check that the folder exists and that you can write to it, or choose another one \
+                 with FOLIO_DATA_DIR (or --data-dir on the command line)."
+            }
+            ErrorCode::UnknownAccount => "List the accounts with `folio accounts` and use an id from it.",
+            ErrorCode::Internal => {
+                "Try again. If it keeps happening, report it with the message above; your ledger \
+                 was not changed by the failed step."
+            }
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An error of a use case, with its code, a message and the fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct AppError {
+    code: ErrorCode,
+    message: String,
+}
+
+impl AppError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> AppError {
+        AppError {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    pub fn title(&self) -> &'static str {
+        self.code.title()
+    }
+
+    pub fn hint(&self) -> &'static str {
+        self.code.hint()
+    }
+}
+
+impl From<SecretsError> for AppError {
+    fn from(e: SecretsError) -> Self {
+        let code = match &e {
+            SecretsError::Unavailable { .. } => ErrorCode::KeychainUnavailable,
+            SecretsError::Locked { .. } => ErrorCode::KeychainLocked,
+            SecretsError::Malformed => ErrorCode::KeychainItemMalformed,
+            SecretsError::Random(_) | SecretsError::Other { .. } => ErrorCode::Internal,
+        };
+        AppError::new(code, e.to_string())
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        let code = match &e {
+            StoreError::WrongKey => ErrorCode::LedgerWrongKey,
+            StoreError::NotEncrypted(_) => ErrorCode::LedgerNotEncrypted,
+            StoreError::SchemaTooNew { .. } => ErrorCode::LedgerTooNew,
+            StoreError::UnknownAccount(_) => ErrorCode::UnknownAccount,
+            StoreError::Io(_) => ErrorCode::DataDirUnusable,
+            _ => ErrorCode::Internal,
+        };
+        AppError::new(code, e.to_string())
+    }
+}

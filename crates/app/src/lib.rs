@@ -1,0 +1,113 @@
+//! Folio's use cases: the one API that the desktop shell (src-tauri) and the CLI call.
+//!
+//! This layer decides *where* the ledger lives and *how* it is unlocked; the store decides how it is
+//! kept, the ledger crate what it means. Nothing here knows about Tauri or the terminal.
+
+mod data_dir;
+mod error;
+mod views;
+
+use folio_ledger::AccountId;
+use folio_secrets::{decode_ledger_key, encode_ledger_key, generate_ledger_key, Keychain};
+use folio_store::Ledger;
+
+pub use data_dir::DataDir;
+pub use error::{AppError, ErrorCode};
+pub use views::{AccountView, LedgerInfo, TransactionView};
+
+/// An unlocked ledger and where it lives. Opening it is the login: the key comes from the OS
+/// keychain with no prompt while the keychain is unlocked.
+#[derive(Debug)]
+pub struct Folio {
+    ledger: Ledger,
+    data_dir: DataDir,
+    created: bool,
+}
+
+impl Folio {
+    /// Opens the ledger in `data_dir`, creating it (and its key) on first start.
+    ///
+    /// - No key and no ledger: a new random 256-bit key goes into the keychain (and is read back)
+    ///   before the encrypted ledger is created with it.
+    /// - A key and no ledger (e.g. a first start that stopped half-way): the ledger is created with
+    ///   the stored key.
+    /// - A ledger and no key: [`ErrorCode::LedgerKeyMissing`]. A new key is never made for an
+    ///   existing ledger, and the file is left untouched.
+    /// - No keychain: [`ErrorCode::KeychainUnavailable`]; never a fallback to an unencrypted file
+    ///   or a key kept anywhere else.
+    pub fn open(data_dir: DataDir, keychain: &Keychain) -> Result<Folio, AppError> {
+        let path = data_dir.ledger_path();
+        let item = data_dir.keychain_item();
+        let stored = keychain.get(&item)?;
+        let (ledger, created) = match stored {
+            Some(text) => {
+                let key = decode_ledger_key(&text)?;
+                if path.exists() {
+                    (Ledger::open(&path, &key)?, false)
+                } else {
+                    (Ledger::create(&path, &key)?, true)
+                }
+            }
+            None if path.exists() => {
+                return Err(AppError::new(
+                    ErrorCode::LedgerKeyMissing,
+                    format!(
+                        "the ledger {} exists but the keychain has no key for it (item \"{}\" / \"{}\")",
+                        path.display(),
+                        keychain.service(),
+                        item
+                    ),
+                ))
+            }
+            None => {
+                let key = generate_ledger_key()?;
+                keychain.set(&item, &encode_ledger_key(&key))?;
+                (Ledger::create(&path, &key)?, true)
+            }
+        };
+        Ok(Folio {
+            ledger,
+            data_dir,
+            created,
+        })
+    }
+
+    /// True when this open created the ledger (the very first start with this data dir).
+    pub fn was_created(&self) -> bool {
+        self.created
+    }
+
+    pub fn data_dir(&self) -> &DataDir {
+        &self.data_dir
+    }
+
+    pub fn info(&self) -> Result<LedgerInfo, AppError> {
+        Ok(LedgerInfo {
+            data_dir: self.data_dir.path().display().to_string(),
+            ledger_file: self.ledger.path().display().to_string(),
+            encrypted: true,
+            cipher: format!("SQLCipher {}", self.ledger.cipher_version()?),
+            schema_version: self.ledger.schema_version()?,
+            keychain_item: self.data_dir.keychain_item(),
+            accounts: self.ledger.accounts()?.len(),
+        })
+    }
+
+    pub fn accounts(&self) -> Result<Vec<AccountView>, AppError> {
+        Ok(self
+            .ledger
+            .accounts()?
+            .into_iter()
+            .map(AccountView::from)
+            .collect())
+    }
+
+    pub fn transactions(&self, account: Option<i64>) -> Result<Vec<TransactionView>, AppError> {
+        Ok(self
+            .ledger
+            .transactions(account.map(AccountId))?
+            .into_iter()
+            .map(TransactionView::from)
+            .collect())
+    }
+}

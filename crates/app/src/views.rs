@@ -1,0 +1,86 @@
+//! What the use cases hand out: plain, serializable views. Amounts are decimal strings (exact in
+//! JSON and in JavaScript, where numbers are floats).
+
+use folio_ledger::{Iban, Transaction};
+use folio_store::AccountSummary;
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LedgerInfo {
+    pub data_dir: String,
+    pub ledger_file: String,
+    pub encrypted: bool,
+    pub cipher: String,
+    pub schema_version: u32,
+    pub keychain_item: String,
+    pub accounts: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AccountView {
+    pub id: i64,
+    pub name: String,
+    pub bank: Option<String>,
+    pub holder: Option<String>,
+    pub iban: Option<String>,
+    pub number: Option<String>,
+    /// `****1234`, for lists and logs.
+    pub masked: Option<String>,
+    pub currency: String,
+    pub transaction_count: u64,
+    /// The sum of the account's transactions, e.g. `"-12.50"`.
+    pub balance: String,
+}
+
+impl From<AccountSummary> for AccountView {
+    fn from(s: AccountSummary) -> Self {
+        let masked = s.account.masked_identifier();
+        AccountView {
+            id: s.account.id.0,
+            name: s.account.name,
+            bank: s.account.bank,
+            holder: s.account.holder,
+            iban: s.account.iban.as_ref().map(Iban::to_string),
+            number: s.account.number,
+            masked,
+            currency: s.account.currency.to_string(),
+            transaction_count: s.transaction_count,
+            balance: plain_amount(s.transactions_total),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TransactionView {
+    pub id: i64,
+    pub account_id: i64,
+    /// ISO date, `2024-03-01`.
+    pub date: String,
+    pub value_date: Option<String>,
+    pub description: String,
+    pub amount: String,
+    pub balance: Option<String>,
+    pub currency: String,
+}
+
+impl From<Transaction> for TransactionView {
+    fn from(t: Transaction) -> Self {
+        TransactionView {
+            id: t.id.0,
+            account_id: t.account_id.0,
+            date: t.date.to_string(),
+            value_date: t.value_date.map(|d| d.to_string()),
+            description: t.description,
+            currency: t.amount.currency().to_string(),
+            amount: plain_amount(t.amount),
+            balance: t.balance.map(plain_amount),
+        }
+    }
+}
+
+/// `-12.50`: the amount at its currency's precision, without the code.
+fn plain_amount(m: folio_ledger::Money) -> String {
+    let mut d = m.amount();
+    d.rescale(m.currency().minor_units());
+    d.to_string()
+}
