@@ -1,0 +1,16 @@
+//! Generates Tauri's context and the permissions of Folio's own commands: each command listed here
+//! gets an `allow-<command>` permission, and a command is callable from a window only when a
+//! capability in src-tauri/capabilities grants it.
+
+/// Keep in step with `commands()` in src-tauri/src/lib.rs; a unit test checks they agree.
+const COMMANDS: &[&str] = &["ledger_status", "list_accounts"];
+
+fn main() {
+    let attributes = tauri_build::Attributes::new()
+        .capabilities_path_pattern("src-tauri/capabilities/*.json")
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    if let Err(e) = tauri_build::try_build(attributes) {
+        // A build script reports by panicking; this is build time, not user data.
+        panic!("tauri build step failed: {e:#}");
+    }
+}

@@ -1,0 +1,163 @@
+//! The desktop shell: Tauri window, typed IPC commands, and the ledger session behind them.
+//!
+//! Only this crate knows Tauri and the IPC shapes (`dto`); everything it does goes through
+//! `folio-app`, like the CLI.
+
+mod commands;
+mod dto;
+mod session;
+
+use specta_typescript::Typescript;
+use tauri_specta::{collect_commands, Builder, ErrorHandlingMode};
+
+pub use session::Session;
+
+/// The typed command set: what the UI may call, and what the TypeScript bindings describe.
+pub fn commands() -> Builder<tauri::Wry> {
+    Builder::<tauri::Wry>::new()
+        .commands(collect_commands![
+            commands::ledger_status,
+            commands::list_accounts,
+        ])
+        .error_handling(ErrorHandlingMode::Result)
+        // The DTOs only travel out (serialized), so one TypeScript type per shape is exact.
+        .disable_serde_phases()
+        // Row ids and counts are i64/u64 in Rust and `number` in TypeScript: exact up to 2^53,
+        // which no personal ledger's row ids or counts approach. Amounts never travel as numbers.
+        .dangerously_cast_bigints_to_number()
+}
+
+/// The TypeScript exporter of the committed bindings (`ui/src/ipc/bindings.ts`).
+pub fn typescript() -> Typescript {
+    Typescript::default().header("// Generated from the Rust command signatures by tauri-specta. Do not edit:\n// run `FOLIO_UPDATE_BINDINGS=1 cargo test -p folio bindings` after changing a command.\n/* eslint-disable */\n// @ts-nocheck\n")
+}
+
+/// Starts the app: one main window serving the bundled UI.
+pub fn run() {
+    let builder = commands();
+    let app = tauri::Builder::default()
+        .manage(Session::from_environment())
+        .invoke_handler(builder.invoke_handler())
+        .setup(move |app| {
+            builder.mount_events(app);
+            Ok(())
+        })
+        .build(tauri::generate_context!());
+    match app {
+        Ok(app) => app.run(|_, _| {}),
+        Err(e) => {
+            eprintln!("Folio could not start its window: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    const BINDINGS: &str = "ui/src/ipc/bindings.ts";
+
+    fn root() -> &'static Path {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+    }
+
+    /// The committed bindings must be what the Rust signatures generate. Regenerate with
+    /// `FOLIO_UPDATE_BINDINGS=1 cargo test -p folio bindings`.
+    #[test]
+    fn bindings_are_fresh() {
+        let dir = tempfile::tempdir().unwrap();
+        let generated = dir.path().join("bindings.ts");
+        commands().export(typescript(), &generated).unwrap();
+        let generated = std::fs::read_to_string(&generated).unwrap();
+        let committed_path = root().join(BINDINGS);
+        if std::env::var_os("FOLIO_UPDATE_BINDINGS").is_some() {
+            std::fs::write(&committed_path, &generated).unwrap();
+        }
+        let committed = std::fs::read_to_string(&committed_path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "{BINDINGS} is stale: run `FOLIO_UPDATE_BINDINGS=1 cargo test -p folio bindings`"
+        );
+    }
+
+    /// Every command has a permission in build.rs and is granted to the main window, the window is
+    /// granted nothing else, and the UI calls every command it is granted.
+    #[test]
+    fn capabilities_grant_exactly_the_commands_the_ui_uses() {
+        let names: Vec<&str> = vec!["ledger_status", "list_accounts"];
+        let build_rs = std::fs::read_to_string(root().join("src-tauri/build.rs")).unwrap();
+        let bindings = std::fs::read_to_string(root().join(BINDINGS)).unwrap();
+        let capability: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(root().join("src-tauri/capabilities/main.json")).unwrap(),
+        )
+        .unwrap();
+        let granted: Vec<String> = capability["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_string())
+            .collect();
+        let expected: Vec<String> = names
+            .iter()
+            .map(|n| format!("allow-{}", n.replace('_', "-")))
+            .collect();
+        assert_eq!(
+            granted, expected,
+            "the main window is granted exactly Folio's commands"
+        );
+
+        let ui_sources = ui_source_text();
+        for name in &names {
+            assert!(
+                build_rs.contains(&format!("\"{name}\"")),
+                "{name} missing from build.rs"
+            );
+            assert!(
+                bindings.contains(&format!("\"{name}\"")),
+                "{name} missing from bindings"
+            );
+            let camel = camel_case(name);
+            assert!(
+                ui_sources.contains(&format!("commands.{camel}(")),
+                "the UI never calls {camel}: do not grant what it does not use"
+            );
+        }
+    }
+
+    fn camel_case(snake: &str) -> String {
+        let mut out = String::new();
+        let mut upper = false;
+        for c in snake.chars() {
+            if c == '_' {
+                upper = true;
+            } else if upper {
+                out.extend(c.to_uppercase());
+                upper = false;
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    fn ui_source_text() -> String {
+        fn walk(dir: &Path, out: &mut String) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if path.extension().is_some_and(|e| e == "ts" || e == "tsx")
+                    && !path.ends_with("bindings.ts")
+                    && !path.to_string_lossy().contains(".test.")
+                {
+                    out.push_str(&std::fs::read_to_string(&path).unwrap());
+                }
+            }
+        }
+        let mut out = String::new();
+        walk(&root().join("ui/src"), &mut out);
+        out
+    }
+}

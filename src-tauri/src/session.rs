@@ -1,0 +1,48 @@
+//! The window's ledger session: where the ledger lives and, once the keychain answered, the open
+//! ledger. The ledger is opened on the UI's first call, so the window shows at once and a slow or
+//! missing keychain becomes a screen, not a frozen start.
+
+use std::sync::Mutex;
+
+use folio_app::{AppError, DataDir, Folio};
+use folio_secrets::Keychain;
+
+pub struct Session {
+    data_dir: Result<DataDir, AppError>,
+    folio: Mutex<Option<Folio>>,
+}
+
+impl Session {
+    /// The same data directory rules as the CLI: `FOLIO_DATA_DIR`, else the platform data folder.
+    pub fn from_environment() -> Session {
+        Session {
+            data_dir: DataDir::resolve(None, std::env::var_os("FOLIO_DATA_DIR"), dirs::data_dir()),
+            folio: Mutex::new(None),
+        }
+    }
+
+    pub fn data_dir(&self) -> Option<&DataDir> {
+        self.data_dir.as_ref().ok()
+    }
+
+    /// Runs `f` on the open ledger, opening (unlocking) it first when needed.
+    pub fn with_folio<T>(
+        &self,
+        f: impl FnOnce(&Folio) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let data_dir = self.data_dir.as_ref().map_err(Clone::clone)?;
+        // A panic while holding the lock cannot leave the ledger half-written (every write is one
+        // SQL transaction), so a poisoned lock is safe to use.
+        let mut guard = self.folio.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.is_none() {
+            *guard = Some(Folio::open(data_dir.clone(), &Keychain::os())?);
+        }
+        match guard.as_ref() {
+            Some(folio) => f(folio),
+            None => Err(AppError::new(
+                folio_app::ErrorCode::Internal,
+                "ledger not open",
+            )),
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import type { AccountDto } from "../../ipc/bindings";
+
+/** The accounts, with their balances; an inviting drop target while there are none. */
+export function AccountsSidebar({ accounts }: { accounts: AccountDto[] }) {
+  return (
+    <aside className="sidebar" aria-label="Accounts">
+      <h2 className="sidebar-title">Accounts</h2>
+      {accounts.length === 0 ? (
+        <div className="empty-state" data-testid="empty-state">
+          <DocumentIcon />
+          <p className="empty-title">Drop a statement PDF here</p>
+          <p className="muted small">
+            Any bank, text or scanned. It is read on this computer and never leaves it.
+          </p>
+        </div>
+      ) : (
+        <ul className="account-list" data-testid="account-list">
+          {accounts.map((a) => (
+            <li key={a.id} className="account">
+              <span className="account-name">{a.name}</span>
+              <span className="account-meta muted small">
+                {[a.bank, a.masked].filter(Boolean).join(" · ")}
+              </span>
+              <span className="account-balance">
+                {a.balance} {a.currency}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </aside>
+  );
+}
+
+function DocumentIcon() {
+  return (
+    <svg className="empty-icon" viewBox="0 0 48 48" aria-hidden="true">
+      <path d="M12 4h17l9 9v29a2 2 0 0 1-2 2H12a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z" />
+      <path d="M29 4v9h9" />
+      <path d="M24 20v14M18 28l6 6 6-6" />
+    </svg>
+  );
+}
