@@ -1,0 +1,94 @@
+// End to end: the real Folio binary in a real WebKitGTK window under Xvfb, driven through
+// tauri-driver. The keychain is GNOME Keyring's Secret Service in the private D-Bus session that
+// scripts/lib/with-keyring starts; each test has its own data dir, so its own keychain item.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { openSession, startDriver } from "./webdriver.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const artifacts = resolve(here, "artifacts");
+const app = process.env.FOLIO_APP_BINARY;
+assert.ok(app, "FOLIO_APP_BINARY must point at the built app (scripts/test-all sets it)");
+
+function saveScreenshot(name, png) {
+  mkdirSync(artifacts, { recursive: true });
+  const path = join(artifacts, name);
+  writeFileSync(path, png);
+  assert.ok(png.subarray(1, 4).toString() === "PNG", "the screenshot is a PNG");
+  console.log(`screenshot: ${path}`);
+  return path;
+}
+
+test("first start: keychain login, empty state, encryption status line", async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), "folio-e2e-"));
+  const driver = await startDriver({ port: 4444, env: { FOLIO_DATA_DIR: dataDir }, logDir: artifacts });
+  const started = performance.now();
+  const session = await openSession(driver.base, app).catch((e) => {
+    driver.stop();
+    throw e;
+  });
+  t.after(async () => {
+    await session.close().catch(() => {});
+    driver.stop();
+  });
+
+  const empty = await session.find('[data-testid="empty-state"]');
+  const firstScreenMs = Math.round(performance.now() - started);
+  console.log(`cold start to unlocked empty state: ${firstScreenMs} ms`);
+
+  saveScreenshot("empty-state.png", await session.screenshot());
+  assert.match(await session.text(empty), /Drop a statement PDF here/);
+  const status = await session.text(await session.find('[data-testid="status-line"]'));
+  const ledgerFile = join(realpathSync(dataDir), "ledger.folio");
+  assert.match(status, /Encrypted/);
+  assert.match(status, /SQLCipher 4/);
+  const shownPath = await session.text(await session.find('[data-testid="status-path"]'));
+  assert.equal(shownPath, ledgerFile, "the status line names the ledger file");
+  assert.equal(await session.title(), "Folio");
+
+  // The window's ledger is a real SQLCipher file, and its key is in the real keychain.
+  const header = readFileSync(ledgerFile).subarray(0, 16).toString("latin1");
+  assert.notEqual(header, "SQLite format 3\0");
+  const key = execFileSync("secret-tool", [
+    "lookup",
+    "service",
+    "Folio",
+    "username",
+    `ledger-key:${realpathSync(dataDir)}`,
+  ]).toString();
+  assert.match(key.trim(), /^[0-9a-f]{64}$/, "a 256-bit key in the keychain");
+
+});
+
+test("no keychain: a clear screen says what is missing, and no ledger is written", async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), "folio-e2e-nokeychain-"));
+  const driver = await startDriver({
+    port: 4454,
+    env: { FOLIO_DATA_DIR: dataDir, DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent/folio-no-bus" },
+    logDir: artifacts,
+  });
+  const session = await openSession(driver.base, app).catch((e) => {
+    driver.stop();
+    throw e;
+  });
+  t.after(async () => {
+    await session.close().catch(() => {});
+    driver.stop();
+  });
+
+  const locked = await session.find('[data-testid="locked-screen"]');
+  assert.match(await session.text(locked), /No keychain found/);
+  assert.equal(
+    await session.text(await session.find('[data-testid="locked-code"]')),
+    "KEYCHAIN_UNAVAILABLE",
+  );
+  assert.match(await session.text(await session.find('[data-testid="locked-hint"]')), /Secret Service/);
+  assert.equal(await session.exists('[data-testid="status-line"]'), false);
+  assert.throws(() => readFileSync(join(dataDir, "ledger.folio")), /ENOENT/);
+  saveScreenshot("no-keychain.png", await session.screenshot());
+});
