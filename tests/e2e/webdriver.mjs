@@ -13,10 +13,14 @@ export async function startDriver({ port, env, logDir }) {
   // The driver's own chatter (and the app's stderr) goes to a log file beside the screenshots.
   mkdirSync(logDir, { recursive: true });
   const log = openSync(join(logDir, `tauri-driver-${port}.log`), "w");
-  const child = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", log, log],
-  });
+  const child = spawn(
+    "tauri-driver",
+    ["--port", String(port), "--native-port", String(nativePort)],
+    {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", log, log],
+    },
+  );
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {

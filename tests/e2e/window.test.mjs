@@ -26,7 +26,11 @@ function saveScreenshot(name, png) {
 
 test("first start: keychain login, empty state, encryption status line", async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), "folio-e2e-"));
-  const driver = await startDriver({ port: 4444, env: { FOLIO_DATA_DIR: dataDir }, logDir: artifacts });
+  const driver = await startDriver({
+    port: 4444,
+    env: { FOLIO_DATA_DIR: dataDir },
+    logDir: artifacts,
+  });
   const started = performance.now();
   const session = await openSession(driver.base, app).catch((e) => {
     driver.stop();
@@ -62,14 +66,16 @@ test("first start: keychain login, empty state, encryption status line", async (
     `ledger-key:${realpathSync(dataDir)}`,
   ]).toString();
   assert.match(key.trim(), /^[0-9a-f]{64}$/, "a 256-bit key in the keychain");
-
 });
 
 test("no keychain: a clear screen says what is missing, and no ledger is written", async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), "folio-e2e-nokeychain-"));
   const driver = await startDriver({
     port: 4454,
-    env: { FOLIO_DATA_DIR: dataDir, DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent/folio-no-bus" },
+    env: {
+      FOLIO_DATA_DIR: dataDir,
+      DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent/folio-no-bus",
+    },
     logDir: artifacts,
   });
   const session = await openSession(driver.base, app).catch((e) => {
@@ -87,8 +93,62 @@ test("no keychain: a clear screen says what is missing, and no ledger is written
     await session.text(await session.find('[data-testid="locked-code"]')),
     "KEYCHAIN_UNAVAILABLE",
   );
-  assert.match(await session.text(await session.find('[data-testid="locked-hint"]')), /Secret Service/);
+  assert.match(
+    await session.text(await session.find('[data-testid="locked-hint"]')),
+    /Secret Service/,
+  );
   assert.equal(await session.exists('[data-testid="status-line"]'), false);
   assert.throws(() => readFileSync(join(dataDir, "ledger.folio")), /ENOENT/);
   saveScreenshot("no-keychain.png", await session.screenshot());
+});
+
+test("the window may call only its granted commands, under a strict CSP", async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), "folio-e2e-acl-"));
+  const driver = await startDriver({
+    port: 4464,
+    env: { FOLIO_DATA_DIR: dataDir },
+    logDir: artifacts,
+  });
+  const session = await openSession(driver.base, app).catch((e) => {
+    driver.stop();
+    throw e;
+  });
+  t.after(async () => {
+    await session.close().catch(() => {});
+    driver.stop();
+  });
+  await session.find('[data-testid="empty-state"]');
+
+  // Through the same IPC entry the bindings use: a granted command answers, anything else is refused.
+  const invoke = (cmd) =>
+    session.executeAsync(
+      `const done = arguments[arguments.length - 1];
+       window.__TAURI_INTERNALS__.invoke(arguments[0]).then(
+         (v) => done({ ok: v }),
+         (e) => done({ err: String(e) }),
+       );`,
+      [cmd],
+    );
+  assert.deepEqual(await invoke("list_accounts"), { ok: [] });
+  for (const cmd of [
+    "plugin:app|version",
+    "plugin:window|close",
+    "plugin:event|listen",
+    "no_such_command",
+  ]) {
+    const r = await invoke(cmd);
+    assert.ok(r.err, `${cmd} must be refused, got ${JSON.stringify(r)}`);
+  }
+
+  // No inline script and no eval: only the bundled files run.
+  const csp = await session.executeAsync(
+    `const done = arguments[arguments.length - 1];
+     const s = document.createElement("script");
+     s.textContent = "window.__folioInline = true";
+     document.head.appendChild(s);
+     let evalRan = false;
+     try { evalRan = (0, eval)("true"); } catch (e) { evalRan = false; }
+     setTimeout(() => done({ inline: window.__folioInline === true, evalRan }), 100);`,
+  );
+  assert.deepEqual(csp, { inline: false, evalRan: false });
 });
