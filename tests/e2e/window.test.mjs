@@ -24,14 +24,9 @@ function saveScreenshot(name, png) {
   return path;
 }
 
-test("first start: keychain login, empty state, encryption status line", async (t) => {
-  const dataDir = mkdtempSync(join(tmpdir(), "folio-e2e-"));
-  const driver = await startDriver({
-    port: 4444,
-    env: { FOLIO_DATA_DIR: dataDir },
-    logDir: artifacts,
-  });
-  const started = performance.now();
+/** Starts the app on its own tauri-driver port with `env`; closes both when test `t` ends. */
+async function launch(t, port, env) {
+  const driver = await startDriver({ port, env, logDir: artifacts });
   const session = await openSession(driver.base, app).catch((e) => {
     driver.stop();
     throw e;
@@ -40,6 +35,13 @@ test("first start: keychain login, empty state, encryption status line", async (
     await session.close().catch(() => {});
     driver.stop();
   });
+  return session;
+}
+
+test("first start: keychain login, empty state, encryption status line", async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), "folio-e2e-"));
+  const started = performance.now();
+  const session = await launch(t, 4444, { FOLIO_DATA_DIR: dataDir });
 
   const empty = await session.find('[data-testid="empty-state"]');
   const firstScreenMs = Math.round(performance.now() - started);
@@ -70,21 +72,9 @@ test("first start: keychain login, empty state, encryption status line", async (
 
 test("no keychain: a clear screen says what is missing, and no ledger is written", async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), "folio-e2e-nokeychain-"));
-  const driver = await startDriver({
-    port: 4454,
-    env: {
-      FOLIO_DATA_DIR: dataDir,
-      DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent/folio-no-bus",
-    },
-    logDir: artifacts,
-  });
-  const session = await openSession(driver.base, app).catch((e) => {
-    driver.stop();
-    throw e;
-  });
-  t.after(async () => {
-    await session.close().catch(() => {});
-    driver.stop();
+  const session = await launch(t, 4454, {
+    FOLIO_DATA_DIR: dataDir,
+    DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent/folio-no-bus",
   });
 
   const locked = await session.find('[data-testid="locked-screen"]');
@@ -104,19 +94,7 @@ test("no keychain: a clear screen says what is missing, and no ledger is written
 
 test("the window may call only its granted commands, under a strict CSP", async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), "folio-e2e-acl-"));
-  const driver = await startDriver({
-    port: 4464,
-    env: { FOLIO_DATA_DIR: dataDir },
-    logDir: artifacts,
-  });
-  const session = await openSession(driver.base, app).catch((e) => {
-    driver.stop();
-    throw e;
-  });
-  t.after(async () => {
-    await session.close().catch(() => {});
-    driver.stop();
-  });
+  const session = await launch(t, 4464, { FOLIO_DATA_DIR: dataDir });
   await session.find('[data-testid="empty-state"]');
 
   // Through the same IPC entry the bindings use: a granted command answers, anything else is refused.
