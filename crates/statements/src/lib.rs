@@ -1,0 +1,24 @@
+//! Statement files become verified statements.
+//!
+//! This first layer is the intake: byte-level checks with stable codes ([`check_pdf`],
+//! [`read_pdf`]) and words with positions from every page ([`PdfEngine::extract`]), with each page
+//! classified as text, scan or blank. Table rebuild and balance proof build on these words.
+
+mod error;
+mod intake;
+mod pdf;
+
+pub use error::StatementError;
+pub use intake::{check_pdf, read_pdf, IntakeLimits};
+pub use pdf::{pdfium_candidates, PageKind, PageText, PdfEngine, PdfText, PdfType, Word};
+
+/// Reads and checks a PDF file and extracts its words: the one call the use cases make.
+pub fn open_pdf(
+    engine: &PdfEngine,
+    path: &std::path::Path,
+    password: Option<&str>,
+    limits: IntakeLimits,
+) -> Result<PdfText, StatementError> {
+    let bytes = read_pdf(path, limits)?;
+    engine.extract(&bytes, password)
+}
