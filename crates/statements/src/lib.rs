@@ -4,10 +4,14 @@
 //! [`read_pdf`]) and words with positions from every page ([`PdfEngine::extract`]), with each page
 //! classified as text, scan or blank. Table rebuild and balance proof build on these words.
 
+mod amounts;
+mod dates;
 mod error;
 mod intake;
 mod pdf;
 
+pub use amounts::{detect_number_format, parse_amount, AmountToken, NumberFormat, SignMark};
+pub use dates::{detect_date_order, parse_date, DateOrder, PartialDate};
 pub use error::StatementError;
 pub use intake::{check_pdf, read_pdf, IntakeLimits};
 pub use pdf::{pdfium_candidates, PageKind, PageText, PdfEngine, PdfText, PdfType, Word};
