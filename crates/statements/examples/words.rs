@@ -1,4 +1,4 @@
-//! Prints the words Folio reads from a PDF, one line of the page per line:
+//! Prints the lines and phrases Folio reads from a PDF, with their x ranges:
 //! `cargo run -p folio-statements --example words -- FILE [PASSWORD]`.
 
 fn main() {
@@ -29,17 +29,14 @@ fn main() {
                     page.kind,
                     page.words.len()
                 );
-                let mut line: Vec<&folio_statements::Word> = Vec::new();
-                for w in &page.words {
-                    if let Some(last) = line.last() {
-                        if (w.top - last.top).abs() > last.font_size * 0.5 {
-                            print_line(&line);
-                            line.clear();
-                        }
-                    }
-                    line.push(w);
+                for line in folio_statements::page_lines(page) {
+                    let cells: Vec<String> = line
+                        .phrases
+                        .iter()
+                        .map(|p| format!("[{:.0}-{:.0}] {}", p.x0, p.x1, p.text))
+                        .collect();
+                    println!("{:>6.1}  {}", line.top, cells.join("  "));
                 }
-                print_line(&line);
             }
         }
         Err(e) => {
@@ -47,15 +44,4 @@ fn main() {
             std::process::exit(1);
         }
     }
-}
-
-fn print_line(words: &[&folio_statements::Word]) {
-    if words.is_empty() {
-        return;
-    }
-    let text: Vec<String> = words
-        .iter()
-        .map(|w| format!("{}@{:.0}", w.text, w.x0))
-        .collect();
-    println!("{:>5.1}  {}", words[0].top, text.join(" "));
 }

@@ -8,12 +8,14 @@ mod amounts;
 mod dates;
 mod error;
 mod intake;
+mod layout;
 mod pdf;
 
 pub use amounts::{detect_number_format, parse_amount, AmountToken, NumberFormat, SignMark};
 pub use dates::{detect_date_order, parse_date, DateOrder, PartialDate};
 pub use error::StatementError;
 pub use intake::{check_pdf, read_pdf, IntakeLimits};
+pub use layout::{page_lines, Line, Phrase};
 pub use pdf::{pdfium_candidates, PageKind, PageText, PdfEngine, PdfText, PdfType, Word};
 
 /// Reads and checks a PDF file and extracts its words: the one call the use cases make.
