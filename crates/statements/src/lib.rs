@@ -7,16 +7,24 @@
 mod amounts;
 mod dates;
 mod error;
+mod fields;
 mod intake;
 mod layout;
 mod pdf;
+mod statement;
+mod table;
 
 pub use amounts::{detect_number_format, parse_amount, AmountToken, NumberFormat, SignMark};
 pub use dates::{detect_date_order, parse_date, DateOrder, PartialDate};
 pub use error::StatementError;
+pub use fields::Identity;
 pub use intake::{check_pdf, read_pdf, IntakeLimits};
 pub use layout::{page_lines, Line, Phrase};
 pub use pdf::{pdfium_candidates, PageKind, PageText, PdfEngine, PdfText, PdfType, Word};
+pub use statement::{parse_statement, ParsedStatement, ParsedTransaction, SignConvention, Warning};
+pub use table::{
+    assemble, read_table, Assembled, Column, RawRow, Role, RowKind, Table, TableReading,
+};
 
 /// Reads and checks a PDF file and extracts its words: the one call the use cases make.
 pub fn open_pdf(

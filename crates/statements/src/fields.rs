@@ -1,0 +1,564 @@
+//! The statement's fields outside the table: who and which account (IBAN with verified check
+//! digits, account number, BIC, IFSC, holder, bank), the currency, the period, and the balances of
+//! an account summary. Found by labels and patterns, in the seed banks' languages, not by position
+//! on a known layout.
+
+use chrono::{Datelike, NaiveDate};
+use folio_ledger::{Currency, Iban};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::table::amount_of;
+use crate::{parse_date, DateOrder, Line, NumberFormat, PartialDate, Phrase};
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Identity {
+    pub bank: Option<String>,
+    pub holder: Option<String>,
+    pub iban: Option<Iban>,
+    pub account_number: Option<String>,
+    pub bic: Option<String>,
+    pub ifsc: Option<String>,
+    /// IBAN-like text whose check digits fail (anonymised or mistyped): reported, not used.
+    pub rejected_iban: Option<String>,
+}
+
+const ACCOUNT_LABELS: &[&str] = &[
+    "account number",
+    "account no",
+    "a/c no",
+    "acct no",
+    "rekeningnummer",
+    "numéro de compte",
+    "n° de compte",
+    "no de compte",
+    "kontonummer",
+    "card number",
+    "account",
+];
+const HOLDER_LABELS: &[&str] = &[
+    "account name",
+    "account holder",
+    "titulaire",
+    "rekeninghouder",
+    "naam",
+    "kontoinhaber",
+    "customer name",
+    "name",
+];
+const SALUTATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "miss", "dr", "m.", "mme", "mlle", "dhr.", "dhr", "mevr.", "mevr", "herr",
+    "frau", "m/s", "mr.", "mrs.", "ms.",
+];
+
+/// BIC institution codes of the banks Folio knows by name.
+const BIC_BANKS: &[(&str, &str)] = &[
+    ("HBUK", "HSBC UK"),
+    ("MIDL", "HSBC UK"),
+    ("GEBA", "BNP Paribas Fortis"),
+    ("BNPA", "BNP Paribas"),
+    ("GKCC", "Belfius"),
+    ("ABNA", "ABN AMRO"),
+    ("INGB", "ING"),
+    ("BBRU", "ING Belgium"),
+    ("HDFC", "HDFC Bank"),
+    ("CHAS", "JPMorgan Chase"),
+    ("BARC", "Barclays"),
+    ("NWBK", "NatWest"),
+    ("LOYD", "Lloyds Bank"),
+    ("RABO", "Rabobank"),
+    ("KRED", "KBC"),
+    ("DEUT", "Deutsche Bank"),
+];
+
+/// Bank names as printed (logos, addresses, web sites), lower case.
+const BANK_NAMES: &[(&str, &str)] = &[
+    ("hsbc", "HSBC"),
+    ("bnp paribas", "BNP Paribas"),
+    ("belfius", "Belfius"),
+    ("abn amro", "ABN AMRO"),
+    ("abnamro", "ABN AMRO"),
+    ("ing bank", "ING"),
+    ("ing belgium", "ING Belgium"),
+    ("hdfc bank", "HDFC Bank"),
+    ("chase", "JPMorgan Chase"),
+    ("barclays", "Barclays"),
+    ("natwest", "NatWest"),
+    ("lloyds", "Lloyds Bank"),
+    ("rabobank", "Rabobank"),
+    ("wells fargo", "Wells Fargo"),
+    ("bank of america", "Bank of America"),
+    ("citibank", "Citibank"),
+    ("monzo", "Monzo"),
+    ("revolut", "Revolut"),
+    ("kbc", "KBC"),
+];
+
+fn lower(s: &str) -> String {
+    s.to_lowercase()
+}
+
+fn has_label(phrase: &str, labels: &[&str]) -> bool {
+    let t = lower(phrase);
+    let t = t.trim_end_matches([':', '.']);
+    labels
+        .iter()
+        .any(|l| t == *l || t.starts_with(&format!("{l} ")) || t.starts_with(&format!("{l}:")))
+}
+
+/// The value printed for a label: to its right on the same line, or below it in the same column.
+fn labelled_value<'a>(
+    lines: &'a [Line],
+    labels: &[&str],
+    accept: impl Fn(&str) -> bool,
+) -> Option<&'a Phrase> {
+    for (i, line) in lines.iter().enumerate() {
+        for (j, p) in line.phrases.iter().enumerate() {
+            if !has_label(&p.text, labels) {
+                continue;
+            }
+            // "Account number: 1234" in one phrase.
+            if let Some((_, rest)) = p.text.split_once(':') {
+                if accept(rest.trim()) {
+                    return Some(p);
+                }
+            }
+            // A line of several labels is a form's header row: its values are on the line below.
+            let labels_on_line = line
+                .phrases
+                .iter()
+                .filter(|q| is_any_label(&q.text))
+                .count();
+            if labels_on_line < 2 {
+                if let Some(next) = line.phrases.get(j + 1).filter(|n| accept(&n.text)) {
+                    return Some(next);
+                }
+            }
+            for below in lines
+                .iter()
+                .skip(i + 1)
+                .take(2)
+                .filter(|l| l.page == line.page)
+            {
+                let hit = below
+                    .phrases
+                    .iter()
+                    .filter(|b| b.x1 > p.x0 - 2.0 && b.x0 < p.x1 && accept(&b.text))
+                    .min_by(|a, b| (a.x0 - p.x0).abs().total_cmp(&(b.x0 - p.x0).abs()));
+                if hit.is_some() {
+                    return hit;
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Words that label a field rather than hold one.
+fn is_any_label(text: &str) -> bool {
+    const OTHER: &[&str] = &[
+        "sortcode",
+        "sort code",
+        "sheet number",
+        "iban",
+        "bic",
+        "swift",
+        "date",
+        "statement date",
+        "branch identifier code",
+        "international bank account number",
+        "period",
+        "currency",
+    ];
+    has_label(text, ACCOUNT_LABELS) || has_label(text, HOLDER_LABELS) || has_label(text, OTHER)
+}
+
+fn after_colon(p: &Phrase) -> String {
+    match p.text.split_once(':') {
+        Some((_, rest)) if !rest.trim().is_empty() => rest.trim().to_string(),
+        _ => p.text.trim().to_string(),
+    }
+}
+
+fn digit_count(s: &str) -> usize {
+    s.chars().filter(char::is_ascii_digit).count()
+}
+
+/// Finds an IBAN whose check digits hold; remembers the first IBAN-shaped text that fails them.
+fn find_iban(lines: &[Line]) -> (Option<Iban>, Option<String>) {
+    let mut rejected = None;
+    for line in lines {
+        for p in &line.phrases {
+            let compact: Vec<char> = p.text.chars().filter(|c| !c.is_whitespace()).collect();
+            for start in 0..compact.len().saturating_sub(14) {
+                let head = &compact[start..start + 4];
+                if !(head[0].is_ascii_uppercase()
+                    && head[1].is_ascii_uppercase()
+                    && head[2].is_ascii_digit()
+                    && head[3].is_ascii_digit())
+                    || start > 0 && compact[start - 1].is_ascii_alphanumeric()
+                {
+                    continue;
+                }
+                let max = (compact.len() - start).min(34);
+                for len in (15..=max).rev() {
+                    let candidate: String = compact[start..start + len].iter().collect();
+                    if !candidate.chars().all(|c| c.is_ascii_alphanumeric()) {
+                        continue;
+                    }
+                    if let Ok(iban) = Iban::parse(&candidate) {
+                        return (Some(iban), rejected);
+                    }
+                }
+                if rejected.is_none() {
+                    let shaped: String = compact[start..]
+                        .iter()
+                        .take_while(|c| c.is_ascii_alphanumeric())
+                        .take(34)
+                        .collect();
+                    if shaped.len() >= 15 {
+                        rejected = Some(shaped);
+                    }
+                }
+            }
+        }
+    }
+    (None, rejected)
+}
+
+fn is_bic(s: &str) -> bool {
+    let b = s.as_bytes();
+    (b.len() == 8 || b.len() == 11)
+        && b[..6].iter().all(u8::is_ascii_uppercase)
+        && b[6..]
+            .iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
+fn is_ifsc(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 11
+        && b[..4].iter().all(u8::is_ascii_uppercase)
+        && b[4] == b'0'
+        && b[5..]
+            .iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
+/// Reads who and which account the statement is about, from the first two pages: later pages
+/// carry terms and the bank's own payment details (its IBAN and BIC), not the holder's.
+pub fn identity(all_lines: &[Line]) -> Identity {
+    let first_pages: Vec<Line> = all_lines.iter().filter(|l| l.page <= 2).cloned().collect();
+    let lines = first_pages.as_slice();
+    let (iban, rejected_iban) = find_iban(lines);
+    let account_number = labelled_value(lines, ACCOUNT_LABELS, |t| {
+        let t = t.trim();
+        digit_count(t) >= 4
+            && digit_count(t) * 2 >= t.chars().filter(|c| !c.is_whitespace()).count()
+    })
+    .map(after_colon);
+    let bic = labelled_value(
+        lines,
+        &[
+            "bic",
+            "swift",
+            "bic/swift",
+            "swift/bic",
+            "branch identifier code",
+            "bic code",
+        ],
+        |t| is_bic(t.trim().trim_start_matches(':').trim()),
+    )
+    .map(after_colon)
+    .or_else(|| {
+        // A BIC printed inline: "BIC: GKCCBEBB".
+        lines.iter().flat_map(|l| &l.phrases).find_map(|p| {
+            let t = p.text.to_uppercase();
+            let rest = t
+                .strip_prefix("BIC")?
+                .trim_start_matches([':', ' '])
+                .trim()
+                .to_string();
+            is_bic(&rest).then_some(rest)
+        })
+    });
+    let ifsc = lines.iter().flat_map(|l| &l.phrases).find_map(|p| {
+        let t = p.text.to_uppercase();
+        let at = t.find("IFSC")?;
+        t[at + 4..]
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .find(|w| is_ifsc(w))
+            .map(str::to_string)
+    });
+    let holder = labelled_value(lines, HOLDER_LABELS, |t| {
+        let t = t.trim();
+        t.chars().any(char::is_alphabetic) && digit_count(t) == 0 && t.len() >= 3
+    })
+    .map(after_colon)
+    .or_else(|| {
+        lines.iter().flat_map(|l| &l.phrases).find_map(|p| {
+            let first = p.text.split_whitespace().next()?;
+            let rest = p.text[first.len()..].trim();
+            (SALUTATIONS.contains(&lower(first).as_str())
+                && !rest.is_empty()
+                && digit_count(rest) == 0)
+                .then(|| p.text.trim().to_string())
+        })
+    });
+    let bank = bic
+        .as_deref()
+        .and_then(|b| {
+            BIC_BANKS
+                .iter()
+                .find(|(code, _)| b.starts_with(code))
+                .map(|(_, n)| n.to_string())
+        })
+        .or_else(|| {
+            let text = lower(&lines.iter().map(Line::text).collect::<Vec<_>>().join(" "));
+            BANK_NAMES
+                .iter()
+                .filter_map(|(needle, name)| text.find(needle).map(|at| (at, *name)))
+                .min_by_key(|(at, _)| *at)
+                .map(|(_, name)| name.to_string())
+        });
+    Identity {
+        bank,
+        holder,
+        iban,
+        account_number,
+        bic,
+        ifsc,
+        rejected_iban,
+    }
+}
+
+/// The statement's currency: the most printed currency mark, else the IBAN's or BIC's country.
+pub fn currency(lines: &[Line], identity: &Identity) -> Option<Currency> {
+    let marks: &[(&str, &str)] = &[
+        ("€", "EUR"),
+        ("EUR", "EUR"),
+        ("£", "GBP"),
+        ("GBP", "GBP"),
+        ("₹", "INR"),
+        ("INR", "INR"),
+        ("Rs.", "INR"),
+        ("S$", "SGD"),
+        ("SGD", "SGD"),
+        ("US$", "USD"),
+        ("USD", "USD"),
+        ("CHF", "CHF"),
+    ];
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for line in lines {
+        for p in &line.phrases {
+            for word in p.text.split_whitespace() {
+                for (mark, code) in marks {
+                    let hit = if mark.chars().all(|c| c.is_ascii_alphabetic()) {
+                        word.trim_matches(|c: char| !c.is_ascii_alphanumeric()) == *mark
+                    } else {
+                        word.contains(mark)
+                    };
+                    if hit {
+                        match counts.iter_mut().find(|(c, _)| c == code) {
+                            Some((_, n)) => *n += 1,
+                            None => counts.push((code, 1)),
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    // "$" alone is USD only when no other dollar was named.
+    if counts.is_empty()
+        && lines
+            .iter()
+            .any(|l| l.phrases.iter().any(|p| p.text.contains('$')))
+    {
+        counts.push(("USD", 1));
+    }
+    if let Some((code, _)) = counts.iter().max_by_key(|(_, n)| *n) {
+        return Currency::from_code(code).ok();
+    }
+    let country = identity
+        .iban
+        .as_ref()
+        .map(|i| i.country().to_string())
+        .or_else(|| identity.rejected_iban.as_ref().map(|r| r[..2].to_string()))
+        .or_else(|| identity.bic.as_ref().map(|b| b[4..6].to_string()))
+        .or_else(|| identity.ifsc.as_ref().map(|_| "IN".to_string()))?;
+    let code = match country.as_str() {
+        "GB" => "GBP",
+        "IN" => "INR",
+        "US" => "USD",
+        "CH" => "CHF",
+        "SG" => "SGD",
+        "BE" | "NL" | "FR" | "DE" | "LU" | "IE" | "ES" | "IT" | "PT" | "AT" | "FI" => "EUR",
+        _ => return None,
+    };
+    Currency::from_code(code).ok()
+}
+
+const PERIOD_CONNECTORS: &[&str] = &[
+    "to", "-", "–", "au", "tot", "t/m", "bis", "through", "until", "till", "and", "en", "et",
+];
+
+/// The statement period: two dates joined by "to", "au", "tot", "-", ... on one line. A first date
+/// without a year takes the second's (or the year before, across New Year).
+pub fn period(lines: &[Line], order: DateOrder) -> Option<(NaiveDate, NaiveDate)> {
+    for line in lines {
+        let words: Vec<&str> = line
+            .phrases
+            .iter()
+            .flat_map(|p| p.text.split_whitespace())
+            .collect();
+        let spans = date_spans(&words, order);
+        for pair in spans.windows(2) {
+            let (a_end, b_start) = (pair[0].1, pair[1].0);
+            let between: Vec<String> = words[a_end..b_start].iter().map(|w| lower(w)).collect();
+            let joined = between.len() == 1 && PERIOD_CONNECTORS.contains(&between[0].as_str());
+            if !joined {
+                continue;
+            }
+            let (a, b) = (pair[0].2, pair[1].2);
+            let Some(end_year) = b.year else { continue };
+            let end = NaiveDate::from_ymd_opt(end_year, b.month, b.day)?;
+            let start_year = a.year.unwrap_or(if a.month > b.month {
+                end_year - 1
+            } else {
+                end_year
+            });
+            let start = NaiveDate::from_ymd_opt(start_year, a.month, a.day)?;
+            if start <= end && (end - start).num_days() <= 400 {
+                return Some((start, end));
+            }
+        }
+    }
+    None
+}
+
+/// Non-overlapping runs of words that read as a date: (first word, end, date), longest first.
+fn date_spans(words: &[&str], order: DateOrder) -> Vec<(usize, usize, PartialDate)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let mut found = None;
+        for len in (1..=4).rev() {
+            if i + len > words.len() {
+                continue;
+            }
+            let text = words[i..i + len].join(" ");
+            // Only whole words that look like part of a date: a digit or a month name.
+            if let Some(d) = parse_date(&text, order) {
+                found = Some((i, i + len, d));
+                break;
+            }
+        }
+        match found {
+            Some(span) => {
+                i = span.1;
+                out.push(span);
+            }
+            None => i += 1,
+        }
+    }
+    out
+}
+
+/// Balances an account summary prints: (opening, closing), each from its label's line.
+pub fn summary_balances(
+    lines: &[Line],
+    format: NumberFormat,
+) -> (Option<Decimal>, Option<Decimal>) {
+    const OPENING: &[&str] = &[
+        "opening balance",
+        "previous balance",
+        "balance brought forward",
+        "solde précédent",
+        "ancien solde",
+        "solde initial",
+        "vorig saldo",
+        "beginsaldo",
+        "oud saldo",
+        "anfangssaldo",
+        "opening bal",
+        "last statement balance",
+        "beginning balance",
+    ];
+    const CLOSING: &[&str] = &[
+        "closing balance",
+        "new balance",
+        "balance carried forward",
+        "nouveau solde",
+        "solde final",
+        "nieuw saldo",
+        "eindsaldo",
+        "endsaldo",
+        "closing bal",
+        "ending balance",
+        "total amount due",
+        "statement balance",
+        "total balance due",
+    ];
+    let find = |labels: &[&str]| {
+        lines.iter().find_map(|line| {
+            let at = line.phrases.iter().position(|p| {
+                let t = lower(&p.text);
+                labels.iter().any(|l| {
+                    t == *l || t.starts_with(&format!("{l} ")) || t.starts_with(&format!("{l}:"))
+                })
+            })?;
+            line.phrases[at + 1..]
+                .iter()
+                .find_map(|p| amount_of(&p.text, format).filter(|a| a.decimals > 0))
+                .map(|a| a.signed())
+        })
+    };
+    (find(OPENING), find(CLOSING))
+}
+
+/// Whether the statement is of a card (a liability: balances owed, purchases unsigned).
+pub fn is_card_statement(lines: &[Line]) -> bool {
+    let text = lower(
+        &lines
+            .iter()
+            .take(200)
+            .map(Line::text)
+            .collect::<Vec<_>>()
+            .join(" "),
+    );
+    [
+        "credit card",
+        "card number",
+        "credit limit",
+        "minimum payment",
+        "minimum amount due",
+        "carte de crédit",
+        "creditcard",
+    ]
+    .iter()
+    .filter(|k| text.contains(*k))
+    .count()
+        >= 2
+}
+
+/// A full date printed in the document (e.g. "Statement Date 11 January 2022"), the latest one:
+/// the year source for statements that print no period.
+pub fn latest_full_date(lines: &[Line], order: DateOrder) -> Option<NaiveDate> {
+    lines
+        .iter()
+        .flat_map(|l| {
+            let words: Vec<&str> = l
+                .phrases
+                .iter()
+                .flat_map(|p| p.text.split_whitespace())
+                .collect();
+            date_spans(&words, order)
+        })
+        .filter_map(|(_, _, d)| {
+            d.year
+                .and_then(|y| NaiveDate::from_ymd_opt(y, d.month, d.day))
+        })
+        .filter(|d| d.year() > 1990 && d.year() < 2100)
+        .max()
+}

@@ -1,0 +1,370 @@
+//! A whole statement from a PDF's text: fields, transactions, and the proof by arithmetic.
+//!
+//! opening + sum(amounts) = closing, and each running balance = previous + amount. When that
+//! fails, the honest alternatives are tried (a card statement's sign convention, a debit/credit
+//! pair read the wrong way round); rows are never invented or dropped to make it balance.
+
+use chrono::NaiveDate;
+use folio_ledger::{mask_account_number, Currency};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::fields::{self, Identity};
+use crate::table::{Assembled, Role};
+use crate::{
+    assemble, detect_date_order, detect_number_format, page_lines, read_table, Line, PdfText,
+    PdfType, SignMark, StatementError,
+};
+
+/// One transaction of a read statement.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ParsedTransaction {
+    pub date: NaiveDate,
+    pub value_date: Option<NaiveDate>,
+    pub description: String,
+    /// Money in positive, money out negative, with the statement's decimals.
+    pub amount: Decimal,
+    /// The running balance printed after this transaction, if the statement shows one.
+    pub balance: Option<Decimal>,
+    pub page: u32,
+}
+
+/// A warning about the reading, tied to a row where there is one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    pub code: &'static str,
+    /// 0-based index into `transactions`.
+    pub row: Option<usize>,
+    pub message: String,
+}
+
+/// How the amounts' signs were read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignConvention {
+    /// Money in positive; balances are what the account holds.
+    Account,
+    /// A card: purchases printed unsigned, balances owed; both negated.
+    Card,
+    /// The debit and credit columns were read the other way round.
+    SwappedColumns,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ParsedStatement {
+    pub identity: Identity,
+    pub currency: Currency,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub opening_balance: Decimal,
+    pub closing_balance: Decimal,
+    pub transactions: Vec<ParsedTransaction>,
+    pub reconciled: bool,
+    pub sign_convention: SignConvention,
+    pub warnings: Vec<Warning>,
+    pub pdf_type: PdfType,
+    pub pages: u32,
+    /// Digits after the decimal point the statement prints (2 for most currencies).
+    pub decimals: u32,
+}
+
+impl ParsedStatement {
+    /// `****1234` of the IBAN or account number.
+    pub fn masked_account(&self) -> Option<String> {
+        self.identity.iban.as_ref().map(|i| i.masked()).or_else(|| {
+            self.identity
+                .account_number
+                .as_deref()
+                .map(mask_account_number)
+        })
+    }
+
+    /// Sum of money in and of money out.
+    pub fn totals(&self) -> (Decimal, Decimal) {
+        self.transactions
+            .iter()
+            .fold((Decimal::ZERO, Decimal::ZERO), |(i, o), t| {
+                if t.amount.is_sign_negative() {
+                    (i, o - t.amount)
+                } else {
+                    (i + t.amount, o)
+                }
+            })
+    }
+}
+
+/// Reads a statement from extracted PDF text.
+pub fn parse_statement(text: &PdfText) -> Result<ParsedStatement, StatementError> {
+    let lines: Vec<Line> = text.pages.iter().flat_map(page_lines).collect();
+    let scanned = text.image_pages();
+    if lines.is_empty() {
+        return Err(if scanned.is_empty() {
+            StatementError::UnsupportedFormat
+        } else {
+            StatementError::PdfIsImage { pages: scanned }
+        });
+    }
+    let words: Vec<&str> = lines
+        .iter()
+        .flat_map(|l| l.phrases.iter().flat_map(|p| p.text.split_whitespace()))
+        .collect();
+    let format = detect_number_format(words.iter().copied());
+    let order = detect_date_order(words.iter().copied());
+    let Some(table) = read_table(&lines, format, order) else {
+        return Err(if scanned.is_empty() {
+            StatementError::UnsupportedFormat
+        } else {
+            StatementError::PdfIsImage { pages: scanned }
+        });
+    };
+    let reading = assemble(&table);
+    if reading.transactions.is_empty() && reading.opening.is_none() {
+        return Err(StatementError::UnsupportedFormat);
+    }
+    let identity = fields::identity(&lines);
+    let mut warnings = Vec::new();
+    if !scanned.is_empty() {
+        warnings.push(Warning {
+            code: "PAGES_NOT_READ",
+            row: None,
+            message: format!("pages {scanned:?} are scans and were not read"),
+        });
+    }
+    if let Some(bad) = &identity.rejected_iban {
+        warnings.push(Warning {
+            code: "IBAN_CHECK_FAILED",
+            row: None,
+            message: format!(
+                "{} looks like an IBAN but its check digits fail; not used",
+                mask_account_number(bad)
+            ),
+        });
+    }
+    let currency = fields::currency(&lines, &identity).ok_or(StatementError::UnsupportedFormat)?;
+
+    // The period: printed, else from the dates of the rows and the latest full date printed.
+    let (period_start, period_end) = match fields::period(&lines, order) {
+        Some(p) => p,
+        None => fallback_period(&reading.transactions, &lines, order)
+            .ok_or(StatementError::UnsupportedFormat)?,
+    };
+
+    let (summary_open, summary_close) = fields::summary_balances(&lines, format);
+    let card = fields::is_card_statement(&lines);
+    let decimals = reading
+        .transactions
+        .iter()
+        .map(|t| t.decimals)
+        .max()
+        .unwrap_or(2);
+
+    let mut transactions = Vec::with_capacity(reading.transactions.len());
+    for (i, t) in reading.transactions.iter().enumerate() {
+        let date = t.date.and_then(|d| d.resolve(period_start, period_end));
+        let Some(date) = date else {
+            warnings.push(Warning {
+                code: "ROW_WITHOUT_DATE",
+                row: Some(i),
+                message: format!("no date for {:?}; dated at the period start", t.description),
+            });
+            transactions.push(raw(t, period_start, period_start, period_end));
+            continue;
+        };
+        transactions.push(raw(t, date, period_start, period_end));
+    }
+
+    let opening_printed = summary_open.or(reading.opening);
+    let closing_printed = summary_close.or(reading.closing);
+
+    // Try the sign conventions in order of likelihood; keep the first that reconciles.
+    let mut conventions = vec![SignConvention::Account, SignConvention::Card];
+    if card {
+        conventions.swap(0, 1);
+    }
+    conventions.push(SignConvention::SwappedColumns);
+    let mut best: Option<(SignConvention, Candidate)> = None;
+    for convention in conventions {
+        let candidate = apply(
+            convention,
+            &reading.transactions,
+            &transactions,
+            opening_printed,
+            closing_printed,
+        );
+        let ok = candidate.breaks.is_empty();
+        if best
+            .as_ref()
+            .is_none_or(|(_, b)| candidate.breaks.len() < b.breaks.len())
+        {
+            best = Some((convention, candidate));
+        }
+        if ok {
+            break;
+        }
+    }
+    let Some((sign_convention, chosen)) = best else {
+        return Err(StatementError::UnsupportedFormat);
+    };
+    if sign_convention == SignConvention::SwappedColumns {
+        warnings.push(Warning {
+            code: "COLUMNS_SWAPPED",
+            row: None,
+            message: "the debit and credit columns only add up read the other way round".into(),
+        });
+    }
+    warnings.extend(chosen.breaks.iter().cloned());
+    Ok(ParsedStatement {
+        identity,
+        currency,
+        period_start,
+        period_end,
+        opening_balance: chosen.opening,
+        closing_balance: chosen.closing,
+        reconciled: chosen.breaks.is_empty() && chosen.proven,
+        transactions: chosen.transactions,
+        sign_convention,
+        warnings,
+        pdf_type: text.pdf_type(),
+        pages: u32::try_from(text.pages.len()).unwrap_or(u32::MAX),
+        decimals,
+    })
+}
+
+fn raw(t: &Assembled, date: NaiveDate, start: NaiveDate, end: NaiveDate) -> ParsedTransaction {
+    ParsedTransaction {
+        date,
+        value_date: t.value_date.and_then(|d| d.resolve(start, end)),
+        description: t
+            .description
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+        amount: t.amount,
+        balance: t.balance,
+        page: t.page,
+    }
+}
+
+fn fallback_period(
+    rows: &[Assembled],
+    lines: &[Line],
+    order: crate::DateOrder,
+) -> Option<(NaiveDate, NaiveDate)> {
+    let anchor = fields::latest_full_date(lines, order)?;
+    let window = (anchor - chrono::Days::new(62), anchor);
+    let dates: Vec<NaiveDate> = rows
+        .iter()
+        .filter_map(|r| r.date.and_then(|d| d.resolve(window.0, window.1)))
+        .collect();
+    let start = dates.iter().min().copied()?;
+    let end = dates.iter().max().copied()?;
+    Some((start, end))
+}
+
+struct Candidate {
+    transactions: Vec<ParsedTransaction>,
+    opening: Decimal,
+    closing: Decimal,
+    breaks: Vec<Warning>,
+    /// False when there was nothing to check against (no balance printed anywhere).
+    proven: bool,
+}
+
+fn apply(
+    convention: SignConvention,
+    read: &[Assembled],
+    base: &[ParsedTransaction],
+    opening_printed: Option<Decimal>,
+    closing_printed: Option<Decimal>,
+) -> Candidate {
+    let flip_balance = |b: Decimal| {
+        if convention == SignConvention::Card {
+            -b
+        } else {
+            b
+        }
+    };
+    let transactions: Vec<ParsedTransaction> = base
+        .iter()
+        .zip(read)
+        .map(|(t, r)| {
+            let amount = match convention {
+                SignConvention::Account => t.amount,
+                SignConvention::SwappedColumns => match r.amount_role {
+                    Some(Role::Debit | Role::Credit) => -t.amount,
+                    _ => t.amount,
+                },
+                SignConvention::Card => match (r.amount_role, r.amount_mark) {
+                    // One amount column on a card: unsigned is a purchase, CR or minus a payment.
+                    (
+                        Some(Role::Amount),
+                        Some(
+                            SignMark::Credit
+                            | SignMark::LeadingMinus
+                            | SignMark::TrailingMinus
+                            | SignMark::Parentheses,
+                        ),
+                    ) => t.amount.abs(),
+                    (Some(Role::Amount), _) => -t.amount.abs(),
+                    _ => t.amount,
+                },
+            };
+            ParsedTransaction {
+                amount,
+                balance: t.balance.map(flip_balance),
+                ..t.clone()
+            }
+        })
+        .collect();
+    let sum: Decimal = transactions.iter().map(|t| t.amount).sum();
+    let first_balance = transactions.iter().position(|t| t.balance.is_some());
+    let opening = opening_printed.map(flip_balance).or_else(|| {
+        let i = first_balance?;
+        let before: Decimal = transactions[..=i].iter().map(|t| t.amount).sum();
+        transactions[i].balance.map(|b| b - before)
+    });
+    let last_balance = transactions.iter().rev().find_map(|t| t.balance);
+    let closing = closing_printed.map(flip_balance).or(last_balance);
+    let proven = opening.is_some() && closing.is_some();
+    let opening = opening.unwrap_or(Decimal::ZERO);
+    let closing = closing.unwrap_or(opening + sum);
+    let mut breaks = Vec::new();
+    let mut running = opening;
+    for (i, t) in transactions.iter().enumerate() {
+        running += t.amount;
+        if let Some(shown) = t.balance {
+            if shown != running {
+                breaks.push(Warning {
+                    code: "RUNNING_BALANCE_MISMATCH",
+                    row: Some(i),
+                    message: format!(
+                        "row {} ({} {:?} {}): balance printed {shown}, previous balance plus amount is {running}",
+                        i + 1,
+                        t.date,
+                        t.description,
+                        t.amount
+                    ),
+                });
+                running = shown;
+            }
+        }
+    }
+    if opening + sum != closing {
+        breaks.push(Warning {
+            code: "CLOSING_BALANCE_MISMATCH",
+            row: None,
+            message: format!(
+                "opening {opening} plus the {} amounts ({sum}) is {}, but the closing balance is {closing}",
+                transactions.len(),
+                opening + sum
+            ),
+        });
+    }
+    Candidate {
+        transactions,
+        opening,
+        closing,
+        breaks,
+        proven,
+    }
+}

@@ -1,0 +1,678 @@
+//! The transaction table, found with no bank template: a header line names the columns (date,
+//! description, debit/credit or one amount, balance, value date) in any of the seed banks'
+//! languages; rows are assembled under it, page after page, with multi-line descriptions, dates
+//! printed once per day, and brought/carried-forward and total rows set apart.
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::{
+    parse_amount, parse_date, AmountToken, DateOrder, Line, NumberFormat, Phrase, SignMark,
+};
+
+/// What a column holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Role {
+    Date,
+    ValueDate,
+    Description,
+    Debit,
+    Credit,
+    /// One signed amount column.
+    Amount,
+    /// A column of "Af"/"Bij" (or D/C) words that sign the amount column.
+    Direction,
+    Balance,
+    Other,
+}
+
+impl Role {
+    fn is_money(self) -> bool {
+        matches!(
+            self,
+            Role::Debit | Role::Credit | Role::Amount | Role::Balance
+        )
+    }
+}
+
+/// Header words, lower case, and the role they give a column. Longer, more specific labels first.
+const HEADER_LABELS: &[(&str, Role)] = &[
+    ("value date", Role::ValueDate),
+    ("date valeur", Role::ValueDate),
+    ("date de valeur", Role::ValueDate),
+    ("valutadatum", Role::ValueDate),
+    ("valuta", Role::ValueDate),
+    ("valeur", Role::ValueDate),
+    ("wertstellung", Role::ValueDate),
+    ("transaction date", Role::ValueDate),
+    ("received by us", Role::Date),
+    ("date", Role::Date),
+    ("datum", Role::Date),
+    ("txn date", Role::Date),
+    ("buchungstag", Role::Date),
+    ("af bij", Role::Direction),
+    ("af/bij", Role::Direction),
+    ("debit/credit", Role::Direction),
+    ("paid out", Role::Debit),
+    ("paid in", Role::Credit),
+    ("money out", Role::Debit),
+    ("money in", Role::Credit),
+    ("withdrawal", Role::Debit),
+    ("withdrawals", Role::Debit),
+    ("deposit", Role::Credit),
+    ("deposits", Role::Credit),
+    ("debit", Role::Debit),
+    ("débit", Role::Debit),
+    ("debet", Role::Debit),
+    ("soll", Role::Debit),
+    ("credit", Role::Credit),
+    ("crédit", Role::Credit),
+    ("haben", Role::Credit),
+    ("closing balance", Role::Balance),
+    ("balance", Role::Balance),
+    ("solde", Role::Balance),
+    ("saldo", Role::Balance),
+    ("amount", Role::Amount),
+    ("montant", Role::Amount),
+    ("bedrag", Role::Amount),
+    ("betrag", Role::Amount),
+    ("details", Role::Description),
+    ("description", Role::Description),
+    ("particulars", Role::Description),
+    ("narration", Role::Description),
+    ("libellé", Role::Description),
+    ("libelle", Role::Description),
+    ("opération", Role::Description),
+    ("operation", Role::Description),
+    ("omschrijving", Role::Description),
+    ("mededeling", Role::Description),
+    ("naam", Role::Description),
+    ("communication", Role::Description),
+    ("verwendungszweck", Role::Description),
+    ("buchungstext", Role::Description),
+    ("transaction", Role::Description),
+    ("payment type", Role::Description),
+    ("ref", Role::Other),
+    ("chq", Role::Other),
+];
+
+/// Rows that carry a balance, not a transaction.
+const OPENING_LABELS: &[&str] = &[
+    "balance brought forward",
+    "brought forward",
+    "opening balance",
+    "previous balance",
+    "last month's balance",
+    "solde précédent",
+    "solde precedent",
+    "ancien solde",
+    "solde initial",
+    "solde reporté",
+    "report",
+    "vorig saldo",
+    "saldo vorig",
+    "beginsaldo",
+    "oud saldo",
+    "anfangssaldo",
+    "alter kontostand",
+    "balance b/f",
+    "b/f",
+];
+const CLOSING_LABELS: &[&str] = &[
+    "balance carried forward",
+    "carried forward",
+    "closing balance",
+    "new balance",
+    "nouveau solde",
+    "solde final",
+    "nieuw saldo",
+    "eindsaldo",
+    "endsaldo",
+    "neuer kontostand",
+    "balance c/f",
+    "c/f",
+];
+const TOTAL_LABELS: &[&str] = &[
+    "total",
+    "totaal",
+    "totaux",
+    "summe",
+    "sub total",
+    "subtotal",
+];
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Column {
+    pub role: Role,
+    pub x0: f32,
+    pub x1: f32,
+}
+
+fn label_role(text: &str) -> Option<Role> {
+    let t = text.to_lowercase();
+    let t = t.trim_matches(|c: char| !c.is_alphanumeric() && c != '/');
+    HEADER_LABELS
+        .iter()
+        .find(|(label, _)| {
+            t == *label
+                || t.starts_with(&format!("{label} "))
+                || t.starts_with(&format!("{label}("))
+                || t.starts_with(&format!("{label}."))
+        })
+        .map(|(_, role)| *role)
+}
+
+/// A header: phrases on one line (or two close lines) naming a date column and a money column.
+fn header_columns(lines: &[Line], i: usize) -> Option<(Vec<Column>, usize)> {
+    let try_phrases = |phrases: &[&Phrase]| -> Option<Vec<Column>> {
+        let mut columns: Vec<Column> = Vec::new();
+        for p in phrases {
+            if let Some(role) = label_role(&p.text) {
+                columns.push(Column {
+                    role,
+                    x0: p.x0,
+                    x1: p.x1,
+                });
+            }
+        }
+        // "Transaction date" alone is the booking date; next to a posting date it is the value date.
+        if !columns.iter().any(|c| c.role == Role::Date) {
+            if let Some(c) = columns.iter_mut().find(|c| c.role == Role::ValueDate) {
+                c.role = Role::Date;
+            }
+        }
+        let has_date = columns.iter().any(|c| c.role == Role::Date);
+        let has_money = columns
+            .iter()
+            .any(|c| c.role.is_money() && c.role != Role::Balance)
+            || columns.iter().filter(|c| c.role == Role::Balance).count() >= 1
+                && columns.iter().any(|c| c.role == Role::Description);
+        let labelled = columns.len() * 2 >= phrases.len();
+        (has_date && has_money && labelled && columns.len() >= 3).then_some(columns)
+    };
+    let line = &lines[i];
+    let own: Vec<&Phrase> = line.phrases.iter().collect();
+    if let Some(c) = try_phrases(&own) {
+        return Some((c, i));
+    }
+    // A header over two lines ("Your Transaction Details ... Amount" / "Date  Details").
+    let next = lines.get(i + 1)?;
+    let size = line.phrases.first().map_or(10.0, |p| p.font_size);
+    if next.page != line.page || next.top - line.bottom > size * 1.6 {
+        return None;
+    }
+    let both: Vec<&Phrase> = line.phrases.iter().chain(&next.phrases).collect();
+    let labelled: Vec<&Phrase> = both
+        .into_iter()
+        .filter(|p| label_role(&p.text).is_some())
+        .collect();
+    try_phrases(&labelled).map(|c| (c, i + 1))
+}
+
+/// Whether a row's words are one of `labels`: the whole text or its beginning. Only there: a
+/// payee's name may well end in "B/F" or contain "total".
+fn matches_label(text: &str, labels: &[&str]) -> bool {
+    let t = text.to_lowercase();
+    let t = t.trim_matches(|c: char| !c.is_alphanumeric());
+    // Letter-spaced headings come apart into pieces ("L AST MONTH'S BAL ANCE"): compare those
+    // without spaces too.
+    let squeezed: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+    labels.iter().any(|l| {
+        let l_squeezed: String = l.chars().filter(|c| !c.is_whitespace()).collect();
+        t == *l
+            || t.starts_with(&format!("{l} "))
+            || t.starts_with(&format!("{l}:"))
+            || l.contains(' ') && squeezed.starts_with(&l_squeezed)
+    })
+}
+
+/// What kind of row a line is, by its words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum RowKind {
+    Transaction,
+    Opening,
+    Closing,
+    Total,
+}
+
+/// A transaction as read from the table, before the statement's sign convention is applied.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RawRow {
+    pub kind: RowKind,
+    pub date: Option<crate::PartialDate>,
+    pub value_date: Option<crate::PartialDate>,
+    pub description: String,
+    /// Signed as printed and placed: debit column negative, credit positive, a signed column as
+    /// signed. `None` for balance-only rows.
+    pub amount: Option<Decimal>,
+    /// The sign mark printed with the amount, if any; `Some(Credit)`/`Some(Debit)` also for an
+    /// Af/Bij direction word.
+    pub amount_mark: Option<SignMark>,
+    /// The column the amount came from.
+    pub amount_role: Option<Role>,
+    pub balance: Option<Decimal>,
+    pub decimals: u32,
+    pub page: u32,
+    /// Index of the line the amount was read from, for warnings.
+    pub line: usize,
+}
+
+/// The table of a whole document.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Table {
+    pub columns: Vec<Column>,
+    pub rows: Vec<RawRow>,
+}
+
+struct Cells<'a> {
+    date: Vec<&'a Phrase>,
+    value_date: Vec<&'a Phrase>,
+    money: Vec<(Role, &'a Phrase)>,
+    direction: Option<&'a Phrase>,
+    text: Vec<&'a Phrase>,
+}
+
+fn nearest_column(
+    columns: &[Column],
+    p: &Phrase,
+    pred: impl Fn(Role) -> bool,
+) -> Option<(Role, f32)> {
+    columns
+        .iter()
+        .filter(|c| pred(c.role))
+        .map(|c| {
+            let right = (p.x1 - c.x1).abs();
+            let left = (p.x0 - c.x0).abs();
+            let centre = ((p.x0 + p.x1) / 2.0 - (c.x0 + c.x1) / 2.0).abs();
+            let overlap = p.x1.min(c.x1) - p.x0.max(c.x0);
+            let d = if overlap > 0.0 {
+                0.0
+            } else {
+                right.min(left).min(centre)
+            };
+            (c.role, d)
+        })
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+}
+
+fn split_cells<'a>(
+    columns: &[Column],
+    line: &'a Line,
+    format: NumberFormat,
+    order: DateOrder,
+) -> Cells<'a> {
+    let mut cells = Cells {
+        date: vec![],
+        value_date: vec![],
+        money: vec![],
+        direction: None,
+        text: vec![],
+    };
+    let date_x1 = columns
+        .iter()
+        .filter(|c| matches!(c.role, Role::Date | Role::ValueDate))
+        .map(|c| c.x1)
+        .fold(f32::MIN, f32::max);
+    for p in &line.phrases {
+        let size = p.font_size.max(6.0);
+        if amount_of(&p.text, format).is_some() {
+            if let Some((role, d)) = nearest_column(columns, p, Role::is_money) {
+                if d < size * 4.0 {
+                    cells.money.push((role, p));
+                    continue;
+                }
+            }
+        }
+        if p.x0 <= date_x1 + size && parse_date(&p.text, order).is_some() {
+            match nearest_column(columns, p, |r| matches!(r, Role::Date | Role::ValueDate)) {
+                Some((Role::ValueDate, _)) => cells.value_date.push(p),
+                _ if !cells.date.is_empty() => cells.value_date.push(p),
+                _ => cells.date.push(p),
+            }
+            continue;
+        }
+        if let Some((Role::Direction, d)) = nearest_column(columns, p, |_| true) {
+            if d < size * 2.0 && direction_of(&p.text).is_some() {
+                cells.direction = Some(p);
+                continue;
+            }
+        }
+        cells.text.push(p);
+    }
+    cells
+}
+
+fn direction_of(text: &str) -> Option<bool> {
+    match text.trim().to_lowercase().as_str() {
+        "af" | "d" | "debit" | "dr" | "-" => Some(false),
+        "bij" | "c" | "credit" | "cr" | "+" => Some(true),
+        _ => None,
+    }
+}
+
+/// An amount, also when the PDF split its digits ("10,0 08.25") or put a D/C after a balance.
+pub(crate) fn amount_of(text: &str, format: NumberFormat) -> Option<AmountToken> {
+    if let Some(a) = parse_amount(text, format) {
+        return Some(a);
+    }
+    let t = text.trim();
+    for (suffix, sign) in [
+        (" D", SignMark::Debit),
+        ("D", SignMark::Debit),
+        (" C", SignMark::Credit),
+    ] {
+        if let Some(rest) = t.strip_suffix(suffix) {
+            if let Some(mut a) = parse_amount(rest, format) {
+                if a.sign.is_none() && a.decimals > 0 {
+                    a.sign = Some(sign);
+                    return Some(a);
+                }
+            }
+        }
+    }
+    if format.group != Some(' ')
+        && t.contains(' ')
+        && t.chars().filter(|c| c.is_ascii_digit()).count() >= 3
+    {
+        let joined: String = t.split_whitespace().collect();
+        return parse_amount(&joined, format).filter(|a| a.decimals > 0);
+    }
+    None
+}
+
+fn money_value(role: Role, a: &AmountToken) -> Decimal {
+    match role {
+        Role::Debit => -a.magnitude,
+        Role::Credit => a.magnitude,
+        _ => a.signed(),
+    }
+}
+
+/// Where the reader is: outside any table, reading rows, or on a new page that repeated no
+/// header, waiting for the first line that lines up with the columns.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum State {
+    Outside,
+    Rows {
+        last_bottom: f32,
+        min_gap: Option<f32>,
+    },
+    AwaitingRows,
+}
+
+/// Reads the table of a document from its lines. `None` when no header names the columns.
+pub fn read_table(lines: &[Line], format: NumberFormat, order: DateOrder) -> Option<Table> {
+    let mut table = Table::default();
+    let mut columns: Option<Vec<Column>> = None;
+    let mut state = State::Outside;
+    let mut i = 0;
+    while i < lines.len() {
+        if let Some((cols, last_header_line)) = header_columns(lines, i) {
+            if table.columns.is_empty() {
+                table.columns = cols.clone();
+            }
+            columns = Some(cols);
+            state = State::Rows {
+                last_bottom: lines[last_header_line].bottom,
+                min_gap: None,
+            };
+            i = last_header_line + 1;
+            continue;
+        }
+        let line = &lines[i];
+        let index = i;
+        i += 1;
+        let Some(cols) = columns.as_ref() else {
+            continue;
+        };
+        let new_page = index > 0 && lines[index - 1].page != line.page;
+        if new_page {
+            // The table goes on over the page break (a header on the new page resets it above).
+            state = State::AwaitingRows;
+        }
+        let size = line.phrases.first().map_or(10.0, |p| p.font_size).max(6.0);
+        let cells = split_cells(cols, line, format, order);
+        match state {
+            State::Outside => continue,
+            State::AwaitingRows => {
+                // Without a repeated header, only a line with a date and an amount in the columns
+                // restarts the rows: page headers and notes are not transactions.
+                if cells.money.is_empty() || cells.date.is_empty() {
+                    continue;
+                }
+                state = State::Rows {
+                    last_bottom: line.top,
+                    min_gap: None,
+                };
+            }
+            State::Rows {
+                last_bottom,
+                min_gap,
+            } => {
+                let gap = line.top - last_bottom;
+                // A gap much wider than the rows so far ends the table on this page.
+                let limit = min_gap.map_or(size * 4.0, |g| (g * 3.0).max(size * 1.5));
+                if gap > limit {
+                    state = State::Outside;
+                    continue;
+                }
+                let min_gap = match min_gap {
+                    Some(g) if gap > 0.5 => Some(g.min(gap)),
+                    None if gap > 0.5 => Some(gap),
+                    other => other,
+                };
+                state = State::Rows {
+                    last_bottom: line.bottom,
+                    min_gap,
+                };
+            }
+        }
+        if let State::Rows { min_gap, .. } = state {
+            state = State::Rows {
+                last_bottom: line.bottom,
+                min_gap,
+            };
+        }
+        let row = read_row(&cells, line, index, format, order);
+        if row.kind == RowKind::Closing {
+            state = State::Outside;
+        }
+        table.rows.push(row);
+    }
+    (!table.columns.is_empty()).then_some(table)
+}
+
+fn read_row(
+    cells: &Cells<'_>,
+    line: &Line,
+    index: usize,
+    format: NumberFormat,
+    order: DateOrder,
+) -> RawRow {
+    let text: String = cells
+        .text
+        .iter()
+        .map(|p| p.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let kind = if matches_label(&text, OPENING_LABELS) {
+        RowKind::Opening
+    } else if matches_label(&text, CLOSING_LABELS) {
+        RowKind::Closing
+    } else if matches_label(&text, TOTAL_LABELS) && !cells.money.is_empty() {
+        RowKind::Total
+    } else {
+        RowKind::Transaction
+    };
+    let mut amount: Option<Decimal> = None;
+    let mut amount_mark = None;
+    let mut amount_role = None;
+    let mut balance = None;
+    let mut decimals = 0;
+    for (role, p) in &cells.money {
+        let Some(a) = amount_of(&p.text, format) else {
+            continue;
+        };
+        decimals = decimals.max(a.decimals);
+        if *role == Role::Balance {
+            balance = Some(a.signed());
+        } else {
+            let mut v = money_value(*role, &a);
+            amount_mark = a.sign.filter(|s| *s != SignMark::Plus).or(amount_mark);
+            if let Some(credit) = cells.direction.and_then(|d| direction_of(&d.text)) {
+                v = if credit { v.abs() } else { -v.abs() };
+                amount_mark = Some(if credit {
+                    SignMark::Credit
+                } else {
+                    SignMark::Debit
+                });
+            }
+            amount = Some(amount.unwrap_or(Decimal::ZERO) + v);
+            amount_role = Some(*role);
+        }
+    }
+    RawRow {
+        kind,
+        date: cells.date.first().and_then(|p| parse_date(&p.text, order)),
+        value_date: cells
+            .value_date
+            .first()
+            .and_then(|p| parse_date(&p.text, order)),
+        description: text,
+        amount,
+        amount_mark,
+        amount_role,
+        balance,
+        decimals,
+        page: line.page,
+        line: index,
+    }
+}
+
+/// A transaction assembled from one or more table lines.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Assembled {
+    pub date: Option<crate::PartialDate>,
+    pub value_date: Option<crate::PartialDate>,
+    pub description: String,
+    pub amount: Decimal,
+    pub amount_mark: Option<SignMark>,
+    pub amount_role: Option<Role>,
+    pub balance: Option<Decimal>,
+    pub decimals: u32,
+    pub page: u32,
+}
+
+/// The table's rows as transactions, plus the balances its special rows carry.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct TableReading {
+    pub transactions: Vec<Assembled>,
+    pub opening: Option<Decimal>,
+    pub closing: Option<Decimal>,
+    pub first_date: Option<crate::PartialDate>,
+}
+
+/// Votes on where a transaction's amount sits: a text-only line followed by an undated amount
+/// line is a description above its amount (amount last); one that follows an amount line and
+/// precedes a new dated line continues the transaction above (amount first).
+fn amount_comes_first(rows: &[RawRow]) -> bool {
+    let (mut first, mut last) = (0, 0);
+    for (i, row) in rows.iter().enumerate() {
+        if row.kind != RowKind::Transaction || row.amount.is_some() || row.description.is_empty() {
+            continue;
+        }
+        let next = rows
+            .get(i + 1)
+            .filter(|n| n.page == row.page && n.kind == RowKind::Transaction);
+        let prev = i
+            .checked_sub(1)
+            .and_then(|p| rows.get(p))
+            .filter(|p| p.page == row.page);
+        match next {
+            Some(n) if n.amount.is_some() && n.date.is_none() => last += 1,
+            _ if prev.is_some_and(|p| p.amount.is_some()) && row.date.is_none() => first += 1,
+            _ => {}
+        }
+    }
+    first >= last
+}
+
+/// Joins lines into transactions. Banks put the amount on the first line of a transaction (and
+/// continue its description below) or on the last (description lines above); which one is read
+/// from where the dated lines carry their amounts. A date printed once per day carries over.
+pub fn assemble(table: &Table) -> TableReading {
+    let amount_first = amount_comes_first(&table.rows);
+    let mut out = TableReading::default();
+    let mut current_date = None;
+    let mut pending: Vec<String> = Vec::new();
+    for row in &table.rows {
+        if row.date.is_some() {
+            current_date = row.date;
+            if out.first_date.is_none() {
+                out.first_date = row.date;
+            }
+        }
+        match row.kind {
+            RowKind::Opening => {
+                if out.opening.is_none() {
+                    out.opening = row.balance.or(row.amount);
+                }
+                pending.clear();
+                continue;
+            }
+            RowKind::Closing => {
+                out.closing = row.balance.or(row.amount).or(out.closing);
+                pending.clear();
+                continue;
+            }
+            RowKind::Total => {
+                pending.clear();
+                continue;
+            }
+            RowKind::Transaction => {}
+        }
+        match row.amount {
+            Some(amount) => {
+                let mut parts = std::mem::take(&mut pending);
+                if !row.description.is_empty() {
+                    parts.push(row.description.clone());
+                }
+                out.transactions.push(Assembled {
+                    date: current_date,
+                    value_date: row.value_date,
+                    description: parts.join(" "),
+                    amount,
+                    amount_mark: row.amount_mark,
+                    amount_role: row.amount_role,
+                    balance: row.balance,
+                    decimals: row.decimals,
+                    page: row.page,
+                });
+            }
+            None if row.description.is_empty() => {
+                // A balance-only line: the running balance of the transaction above.
+                if let (Some(b), Some(last)) = (row.balance, out.transactions.last_mut()) {
+                    if last.balance.is_none() {
+                        last.balance = Some(b);
+                    }
+                }
+            }
+            None => {
+                let attach_to_previous = amount_first
+                    && row.date.is_none()
+                    && out.transactions.last().is_some_and(|t| t.page == row.page);
+                match out.transactions.last_mut() {
+                    Some(last) if attach_to_previous => {
+                        last.description.push(' ');
+                        last.description.push_str(&row.description);
+                        if last.balance.is_none() {
+                            last.balance = row.balance;
+                        }
+                    }
+                    _ => pending.push(row.description.clone()),
+                }
+            }
+        }
+    }
+    out
+}
