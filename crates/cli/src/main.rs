@@ -8,6 +8,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use folio_app::{AccountView, AppError, DataDir, Folio, LedgerInfo, TransactionView};
 use folio_secrets::Keychain;
+use folio_statements::{ExportFormat, IntakeLimits, StatementError};
+
+fn parse_format(s: &str) -> Result<ExportFormat, String> {
+    s.parse()
+}
 
 #[derive(Parser, Debug)]
 #[command(
@@ -37,6 +42,25 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Reads a statement PDF and writes what it found: JSON (Balanzio's convert shape plus Folio's
+    /// fields) or CSV to standard output, or a file with --out; XLSX always goes to a file.
+    /// Nothing is filed in the ledger.
+    Convert {
+        /// The statement PDF.
+        file: PathBuf,
+        /// The PDF's password, when it has one.
+        #[arg(long)]
+        password: Option<String>,
+        /// json, csv or xlsx.
+        #[arg(long, default_value = "json", value_parser = parse_format)]
+        format: ExportFormat,
+        /// Where to write; default standard output (json, csv) or FILE with .xlsx (xlsx).
+        #[arg(long, value_name = "PATH")]
+        out: Option<PathBuf>,
+        /// Refuse files larger than this many bytes.
+        #[arg(long, value_name = "BYTES", default_value_t = IntakeLimits::default().max_bytes)]
+        max_bytes: u64,
+    },
     /// Transactions, oldest first.
     Transactions {
         /// Only this account (an id from `folio accounts`).
@@ -49,6 +73,31 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Convert {
+        file,
+        password,
+        format,
+        out,
+        max_bytes,
+    } = &cli.command
+    {
+        return match convert(
+            file,
+            password.as_deref(),
+            *format,
+            out.as_deref(),
+            *max_bytes,
+        ) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                let mut err = std::io::stderr().lock();
+                let _ = writeln!(err, "folio: {}: {e}", file.display());
+                let _ = writeln!(err, "  code: {}", e.code());
+                let _ = writeln!(err, "  fix:  {}", e.recovery());
+                ExitCode::from(2)
+            }
+        };
+    }
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -86,6 +135,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
                 write_accounts(&mut out, &accounts)
             }
         }
+        Command::Convert { .. } => Ok(()),
         Command::Transactions { account, json } => {
             let txs = folio.transactions(account)?;
             if json {
@@ -105,6 +155,62 @@ fn run(cli: Cli) -> Result<(), AppError> {
             )
         }),
     }
+}
+
+/// `folio convert`: no ledger, no keychain; the statement is read and written out.
+fn convert(
+    file: &std::path::Path,
+    password: Option<&str>,
+    format: ExportFormat,
+    out: Option<&std::path::Path>,
+    max_bytes: u64,
+) -> Result<(), StatementError> {
+    let candidates = folio_statements::pdfium_candidates(
+        std::env::var_os("FOLIO_PDFIUM_LIB"),
+        std::env::current_exe().ok(),
+    );
+    let engine = folio_statements::PdfEngine::load(&candidates)?;
+    let limits = IntakeLimits { max_bytes };
+    let text = folio_statements::open_pdf(engine, file, password, limits)?;
+    let statement = folio_statements::parse_statement(&text)?;
+    let bytes = match format {
+        ExportFormat::Json => folio_statements::to_json(&statement).into_bytes(),
+        ExportFormat::Csv => folio_statements::to_csv(&statement).into_bytes(),
+        ExportFormat::Xlsx => folio_statements::to_xlsx(&statement)
+            .map_err(|e| StatementError::Io(std::io::Error::other(e.to_string())))?,
+    };
+    let target = match (out, format) {
+        (Some(path), _) => Some(path.to_path_buf()),
+        (None, ExportFormat::Xlsx) => Some(file.with_extension("xlsx")),
+        (None, _) => None,
+    };
+    match target {
+        Some(path) => {
+            // Written whole or not at all: a temporary file beside the target, then a rename.
+            let tmp = path.with_extension("folio-partial");
+            std::fs::write(&tmp, &bytes)?;
+            std::fs::rename(&tmp, &path)?;
+            eprintln!(
+                "{}: {} transactions, {}, written to {}",
+                file.display(),
+                statement.transactions.len(),
+                if statement.reconciled {
+                    "reconciled"
+                } else {
+                    "NOT reconciled (see warnings)"
+                },
+                path.display()
+            );
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            match stdout.write_all(&bytes) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
+                _ => {}
+            }
+        }
+    }
+    Ok(())
 }
 
 fn write_json<T: serde::Serialize>(out: &mut impl Write, value: &T) -> std::io::Result<()> {

@@ -7,6 +7,7 @@
 mod amounts;
 mod dates;
 mod error;
+mod export;
 mod fields;
 mod intake;
 mod layout;
@@ -17,6 +18,7 @@ mod table;
 pub use amounts::{detect_number_format, parse_amount, AmountToken, NumberFormat, SignMark};
 pub use dates::{detect_date_order, parse_date, DateOrder, PartialDate};
 pub use error::StatementError;
+pub use export::{statement_period, to_csv, to_json, to_xlsx, ExportFormat};
 pub use fields::Identity;
 pub use intake::{check_pdf, read_pdf, IntakeLimits};
 pub use layout::{page_lines, Line, Phrase};

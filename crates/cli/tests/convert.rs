@@ -1,0 +1,133 @@
+//! `folio convert` as a person runs it: real statement PDFs from ../shared/corpus, real files out.
+
+#![allow(clippy::unwrap_used)] // Test helpers: a failed unwrap is a failed test.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
+}
+
+fn savings_statement() -> PathBuf {
+    corpus().join("boscorat-bank_statement_parser/src/bank_statement_parser/test_data/pdfs/good/anonymised_HSBC_UK_SAV_87654321_20190808.pdf")
+}
+
+fn folio(args: &[&std::ffi::OsStr]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_folio"))
+        .arg("convert")
+        .args(args)
+        // Convert needs no ledger and no keychain: prove it by taking the keychain away.
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/folio-no-bus",
+        )
+        .output()
+        .unwrap()
+}
+
+fn os(s: &str) -> &std::ffi::OsStr {
+    std::ffi::OsStr::new(s)
+}
+
+#[test]
+fn json_has_balanzios_shape_and_folios_fields() {
+    let out = folio(&[savings_statement().as_os_str()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let txs = json["transactions"].as_array().unwrap();
+    assert_eq!(txs.len(), 5);
+    assert_eq!(txs[0]["date"], "2019-04-13");
+    assert_eq!(txs[0]["currency"], "GBP");
+    assert_eq!(txs[4]["amount"].as_f64(), Some(-2287.59));
+    // Amounts keep the statement's two decimals as printed JSON numbers.
+    assert!(text.contains("\"amount\": 1.70,"), "{text}");
+    assert_eq!(json["metadata"]["bank"], "HSBC UK");
+    assert_eq!(json["metadata"]["accountNumber"], "****4321");
+    assert_eq!(json["metadata"]["statementPeriod"], "2019-04-09/2019-08-08");
+    assert!(json["warnings"].is_array());
+    assert_eq!(json["reconciled"], true);
+    assert_eq!(json["pdfType"], "TEXT_BASED");
+    assert_eq!(json["pages"], 3);
+    assert!(text.contains("\"openingBalance\": 10008.25"), "{text}");
+    assert!(text.contains("\"closingBalance\": 7726.49"), "{text}");
+    assert!(json["holder"].as_str().unwrap().contains("Testname"));
+}
+
+#[test]
+fn csv_goes_to_stdout_and_xlsx_to_a_file() {
+    let out = folio(&[savings_statement().as_os_str(), os("--format"), os("csv")]);
+    assert!(out.status.success());
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "date,value_date,description,amount,balance,currency"
+    );
+    assert_eq!(lines.len(), 6);
+    assert_eq!(
+        lines[5],
+        "2019-07-15,,TFR 111111 22222222 QGLWVGWL LVXGNEWV,-2287.59,7726.49,GBP"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("statement.xlsx");
+    let out = folio(&[
+        savings_statement().as_os_str(),
+        os("--format"),
+        os("xlsx"),
+        os("--out"),
+        target.as_os_str(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(&target).unwrap();
+    assert!(bytes.starts_with(b"PK\x03\x04"), "an XLSX is a zip");
+    assert!(bytes.windows(18).any(|w| w == b"xl/worksheets/shee"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("5 transactions, reconciled"));
+}
+
+#[test]
+fn bad_input_gets_its_code_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let not_pdf = dir.path().join("photo.pdf");
+    std::fs::write(&not_pdf, b"\x89PNG\r\n\x1a\n").unwrap();
+    let protected = corpus().join("monopoly/tests/integration/fixtures/protected.pdf");
+    let target = dir.path().join("out.json");
+    let savings = savings_statement();
+    let cases: Vec<(Vec<&std::ffi::OsStr>, &str)> = vec![
+        (vec![not_pdf.as_os_str()], "INVALID_FILE_TYPE"),
+        (vec![protected.as_os_str()], "PASSWORD_REQUIRED"),
+        (
+            vec![protected.as_os_str(), os("--password"), os("nope")],
+            "INVALID_PASSWORD",
+        ),
+        (
+            vec![savings.as_os_str(), os("--max-bytes"), os("1000")],
+            "FILE_TOO_LARGE",
+        ),
+        (vec![os("/nonexistent/statement.pdf")], "FILE_UNREADABLE"),
+    ];
+    for (mut args, code) in cases {
+        args.extend([os("--out"), target.as_os_str()]);
+        let out = folio(&args);
+        assert_eq!(out.status.code(), Some(2), "{code}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(&format!("code: {code}")), "{code}: {err}");
+        assert!(err.contains("fix:"), "{err}");
+        assert!(!target.exists(), "{code}: nothing may be written");
+    }
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "only the input file"
+    );
+}
