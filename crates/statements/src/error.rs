@@ -20,8 +20,8 @@ pub enum StatementError {
     CorruptFile { detail: String },
     #[error("pages {pages:?} are scanned images; reading scanned statements is not available yet")]
     PdfIsImage { pages: Vec<u32> },
-    #[error("no bank statement was found in this file")]
-    UnsupportedFormat,
+    #[error("no bank statement was found in this file: {reason}")]
+    UnsupportedFormat { reason: &'static str },
     #[error("Folio's PDF engine (PDFium) was not found; looked in: {}", searched.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "))]
     PdfEngineMissing { searched: Vec<PathBuf> },
     #[error("could not read the file: {0}")]
@@ -39,7 +39,7 @@ impl StatementError {
             StatementError::TruncatedFile => "TRUNCATED_FILE",
             StatementError::CorruptFile { .. } => "CORRUPT_FILE",
             StatementError::PdfIsImage { .. } => "PDF_IS_IMAGE",
-            StatementError::UnsupportedFormat => "STATEMENT_UNSUPPORTED_FORMAT",
+            StatementError::UnsupportedFormat { .. } => "STATEMENT_UNSUPPORTED_FORMAT",
             StatementError::PdfEngineMissing { .. } => "PDF_ENGINE_MISSING",
             StatementError::Io(_) => "FILE_UNREADABLE",
         }
@@ -55,7 +55,7 @@ impl StatementError {
             StatementError::TruncatedFile => "Download the statement again from your bank; this copy is incomplete.",
             StatementError::CorruptFile { .. } => "Download the statement again, or print it to a new PDF and try that.",
             StatementError::PdfIsImage { .. } => "Download a text PDF from your bank's site instead of a scan, if it offers one.",
-            StatementError::UnsupportedFormat => "Check that this is a bank statement; if it is, report the layout so Folio can learn it.",
+            StatementError::UnsupportedFormat { .. } => "Check that this is a bank statement; if it is, report the layout so Folio can learn it.",
             StatementError::PdfEngineMissing { .. } => "Reinstall Folio, or set FOLIO_PDFIUM_LIB to the path of libpdfium.",
             StatementError::Io(_) => "Check that the file exists and that you can read it.",
         }

@@ -113,6 +113,16 @@ fn labelled_value<'a>(
     accept: impl Fn(&str) -> bool,
 ) -> Option<&'a Phrase> {
     for (i, line) in lines.iter().enumerate() {
+        // The transaction table's header ("Naam / Omschrijving  Af/Bij  Bedrag") labels columns,
+        // not one value.
+        let header_words = line
+            .phrases
+            .iter()
+            .filter(|q| crate::table::label_role(&q.text).is_some())
+            .count();
+        if header_words >= 3 {
+            continue;
+        }
         for (j, p) in line.phrases.iter().enumerate() {
             if !has_label(&p.text, labels) {
                 continue;
@@ -185,40 +195,39 @@ fn digit_count(s: &str) -> usize {
 }
 
 /// Finds an IBAN whose check digits hold; remembers the first IBAN-shaped text that fails them.
+/// An IBAN starts at a word ("IBAN BE68 5390 0754 7034", "IBAN:BE68...") and may run over the
+/// following groups of the same phrase.
 fn find_iban(lines: &[Line]) -> (Option<Iban>, Option<String>) {
     let mut rejected = None;
     for line in lines {
         for p in &line.phrases {
-            let compact: Vec<char> = p.text.chars().filter(|c| !c.is_whitespace()).collect();
-            for start in 0..compact.len().saturating_sub(14) {
-                let head = &compact[start..start + 4];
-                if !(head[0].is_ascii_uppercase()
-                    && head[1].is_ascii_uppercase()
-                    && head[2].is_ascii_digit()
-                    && head[3].is_ascii_digit())
-                    || start > 0 && compact[start - 1].is_ascii_alphanumeric()
+            let words: Vec<&str> = p
+                .text
+                .split(|c: char| c.is_whitespace() || c == ':')
+                .filter(|w| !w.is_empty())
+                .collect();
+            for start in 0..words.len() {
+                let compact: Vec<char> = words[start..].concat().chars().take(34).collect();
+                if compact.len() < 15
+                    || !(compact[0].is_ascii_uppercase()
+                        && compact[1].is_ascii_uppercase()
+                        && compact[2].is_ascii_digit()
+                        && compact[3].is_ascii_digit())
                 {
                     continue;
                 }
-                let max = (compact.len() - start).min(34);
+                let max = compact
+                    .iter()
+                    .take_while(|c| c.is_ascii_alphanumeric())
+                    .count();
                 for len in (15..=max).rev() {
-                    let candidate: String = compact[start..start + len].iter().collect();
-                    if !candidate.chars().all(|c| c.is_ascii_alphanumeric()) {
-                        continue;
-                    }
+                    let candidate: String = compact[..len].iter().collect();
                     if let Ok(iban) = Iban::parse(&candidate) {
                         return (Some(iban), rejected);
                     }
                 }
-                if rejected.is_none() {
-                    let shaped: String = compact[start..]
-                        .iter()
-                        .take_while(|c| c.is_ascii_alphanumeric())
-                        .take(34)
-                        .collect();
-                    if shaped.len() >= 15 {
-                        rejected = Some(shaped);
-                    }
+                if rejected.is_none() && max >= 15 {
+                    rejected = Some(compact[..max].iter().collect());
                 }
             }
         }
@@ -243,6 +252,39 @@ fn is_ifsc(s: &str) -> bool {
         && b[5..]
             .iter()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
+/// The first line of a postal address block on page 1: a name of two to five words without
+/// digits, with lines below it starting at the same x, one of which holds a number (street,
+/// postcode). Statements print the holder's address for the envelope window.
+fn address_block_name(lines: &[Line]) -> Option<String> {
+    for (i, line) in lines.iter().enumerate().filter(|(_, l)| l.page == 1) {
+        for p in &line.phrases {
+            let words: Vec<&str> = p.text.split_whitespace().collect();
+            let name_like = (2..=5).contains(&words.len())
+                && digit_count(&p.text) == 0
+                && p.text
+                    .chars()
+                    .all(|c| c.is_alphabetic() || " .-'&".contains(c))
+                && !is_any_label(&p.text)
+                && BANK_NAMES
+                    .iter()
+                    .all(|(needle, _)| !lower(&p.text).contains(needle));
+            if !name_like {
+                continue;
+            }
+            let below: Vec<&Phrase> = lines[i + 1..]
+                .iter()
+                .take(3)
+                .filter(|l| l.page == line.page && l.top - line.top < 45.0)
+                .filter_map(|l| l.phrases.iter().find(|q| (q.x0 - p.x0).abs() < 1.5))
+                .collect();
+            if below.len() >= 2 && below.iter().any(|q| digit_count(&q.text) > 0) {
+                return Some(p.text.trim().to_string());
+            }
+        }
+    }
+    None
 }
 
 /// Reads who and which account the statement is about, from the first two pages: later pages
@@ -305,6 +347,7 @@ pub fn identity(all_lines: &[Line]) -> Identity {
                 .then(|| p.text.trim().to_string())
         })
     });
+    let holder = holder.or_else(|| address_block_name(lines));
     let bank = bic
         .as_deref()
         .and_then(|b| {
@@ -312,6 +355,15 @@ pub fn identity(all_lines: &[Line]) -> Identity {
                 .iter()
                 .find(|(code, _)| b.starts_with(code))
                 .map(|(_, n)| n.to_string())
+        })
+        .or_else(|| {
+            // Short names only as a whole word in capitals (the logo): "ING", "KBC".
+            lines.iter().flat_map(|l| &l.phrases).find_map(|p| {
+                ["ING", "KBC"]
+                    .iter()
+                    .find(|n| p.text.split_whitespace().any(|w| w == **n))
+                    .map(|n| n.to_string())
+            })
         })
         .or_else(|| {
             let text = lower(&lines.iter().map(Line::text).collect::<Vec<_>>().join(" "));
@@ -415,7 +467,11 @@ pub fn period(lines: &[Line], order: DateOrder) -> Option<(NaiveDate, NaiveDate)
         let spans = date_spans(&words, order);
         for pair in spans.windows(2) {
             let (a_end, b_start) = (pair[0].1, pair[1].0);
-            let between: Vec<String> = words[a_end..b_start].iter().map(|w| lower(w)).collect();
+            let between: Vec<String> = words[a_end..b_start]
+                .iter()
+                .map(|w| lower(w))
+                .filter(|w| w.chars().any(char::is_alphanumeric) || w == "-" || w == "–")
+                .collect();
             let joined = between.len() == 1 && PERIOD_CONNECTORS.contains(&between[0].as_str());
             if !joined {
                 continue;
@@ -473,7 +529,6 @@ pub fn summary_balances(
     const OPENING: &[&str] = &[
         "opening balance",
         "previous balance",
-        "balance brought forward",
         "solde précédent",
         "ancien solde",
         "solde initial",
@@ -488,7 +543,6 @@ pub fn summary_balances(
     const CLOSING: &[&str] = &[
         "closing balance",
         "new balance",
-        "balance carried forward",
         "nouveau solde",
         "solde final",
         "nieuw saldo",
@@ -500,21 +554,31 @@ pub fn summary_balances(
         "statement balance",
         "total balance due",
     ];
-    let find = |labels: &[&str]| {
-        lines.iter().find_map(|line| {
-            let at = line.phrases.iter().position(|p| {
-                let t = lower(&p.text);
-                labels.iter().any(|l| {
-                    t == *l || t.starts_with(&format!("{l} ")) || t.starts_with(&format!("{l}:"))
-                })
-            })?;
-            line.phrases[at + 1..]
-                .iter()
-                .find_map(|p| amount_of(&p.text, format).filter(|a| a.decimals > 0))
-                .map(|a| a.signed())
-        })
+    // Summary labels only: brought/carried-forward rows belong to the table, which reads them in
+    // order. The first opening and the last closing printed win.
+    let found = |labels: &[&str]| -> Vec<Decimal> {
+        lines
+            .iter()
+            .filter_map(|line| {
+                let at = line.phrases.iter().position(|p| {
+                    let t = lower(&p.text);
+                    labels.iter().any(|l| {
+                        t == *l
+                            || t.starts_with(&format!("{l} "))
+                            || t.starts_with(&format!("{l}:"))
+                    })
+                })?;
+                line.phrases[at + 1..]
+                    .iter()
+                    .find_map(|p| amount_of(&p.text, format).filter(|a| a.decimals > 0))
+                    .map(|a| a.signed())
+            })
+            .collect()
     };
-    (find(OPENING), find(CLOSING))
+    (
+        found(OPENING).first().copied(),
+        found(CLOSING).last().copied(),
+    )
 }
 
 /// Whether the statement is of a card (a liability: balances owed, purchases unsigned).

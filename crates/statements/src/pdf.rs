@@ -31,6 +31,10 @@ pub fn pdfium_candidates(env: Option<OsString>, exe: Option<PathBuf>) -> Vec<Pat
 /// pdfium-render's `thread_safe` feature serializes calls into it.
 pub struct PdfEngine {
     pdfium: Pdfium,
+    /// PDFium reports why a document failed to open through a process-wide "last error"; with
+    /// two threads opening files, one can read the other's. Each extraction holds this lock from
+    /// load to last page, so an error code always belongs to its own file.
+    one_at_a_time: std::sync::Mutex<()>,
 }
 
 static ENGINE: OnceLock<Result<PdfEngine, Vec<PathBuf>>> = OnceLock::new();
@@ -48,6 +52,7 @@ impl PdfEngine {
                 if let Ok(bindings) = Pdfium::bind_to_library(path) {
                     return Ok(PdfEngine {
                         pdfium: Pdfium::new(bindings),
+                        one_at_a_time: std::sync::Mutex::new(()),
                     });
                 }
             }
@@ -63,6 +68,9 @@ impl PdfEngine {
     /// Opens a PDF (already past [`crate::check_pdf`]) and extracts every page's words with their
     /// boxes. Encrypted files (RC4 40/128, AES-128/256) open with their user password.
     pub fn extract(&self, bytes: &[u8], password: Option<&str>) -> Result<PdfText, StatementError> {
+        // A panic inside a previous extraction leaves nothing shared half-done: a poisoned lock
+        // is still safe to take.
+        let _turn = self.one_at_a_time.lock().unwrap_or_else(|p| p.into_inner());
         let document = self
             .pdfium
             .load_pdf_from_byte_slice(bytes, password)

@@ -99,7 +99,9 @@ pub fn parse_statement(text: &PdfText) -> Result<ParsedStatement, StatementError
     let scanned = text.image_pages();
     if lines.is_empty() {
         return Err(if scanned.is_empty() {
-            StatementError::UnsupportedFormat
+            StatementError::UnsupportedFormat {
+                reason: "the pages hold no text",
+            }
         } else {
             StatementError::PdfIsImage { pages: scanned }
         });
@@ -108,18 +110,27 @@ pub fn parse_statement(text: &PdfText) -> Result<ParsedStatement, StatementError
         .iter()
         .flat_map(|l| l.phrases.iter().flat_map(|p| p.text.split_whitespace()))
         .collect();
-    let format = detect_number_format(words.iter().copied());
+    // "02.01" reads as a date and as an amount with two decimals; dates must not vote on the
+    // number format.
+    let format = detect_number_format(words.iter().copied().filter(|w| {
+        crate::parse_date(w, crate::DateOrder::DayMonthYear).is_none()
+            && crate::parse_date(w, crate::DateOrder::MonthDayYear).is_none()
+    }));
     let order = detect_date_order(words.iter().copied());
     let Some(table) = read_table(&lines, format, order) else {
         return Err(if scanned.is_empty() {
-            StatementError::UnsupportedFormat
+            StatementError::UnsupportedFormat {
+                reason: "no transaction table (no header naming date and amount columns)",
+            }
         } else {
             StatementError::PdfIsImage { pages: scanned }
         });
     };
     let reading = assemble(&table);
     if reading.transactions.is_empty() && reading.opening.is_none() {
-        return Err(StatementError::UnsupportedFormat);
+        return Err(StatementError::UnsupportedFormat {
+            reason: "the transaction table has no rows",
+        });
     }
     let identity = fields::identity(&lines);
     let mut warnings = Vec::new();
@@ -140,13 +151,19 @@ pub fn parse_statement(text: &PdfText) -> Result<ParsedStatement, StatementError
             ),
         });
     }
-    let currency = fields::currency(&lines, &identity).ok_or(StatementError::UnsupportedFormat)?;
+    let currency =
+        fields::currency(&lines, &identity).ok_or(StatementError::UnsupportedFormat {
+            reason: "no currency printed and none implied by the IBAN or BIC",
+        })?;
 
     // The period: printed, else from the dates of the rows and the latest full date printed.
     let (period_start, period_end) = match fields::period(&lines, order) {
         Some(p) => p,
-        None => fallback_period(&reading.transactions, &lines, order)
-            .ok_or(StatementError::UnsupportedFormat)?,
+        None => fallback_period(&reading.transactions, &lines, order).ok_or(
+            StatementError::UnsupportedFormat {
+                reason: "no statement period and no dated rows to infer it from",
+            },
+        )?,
     };
 
     let (summary_open, summary_close) = fields::summary_balances(&lines, format);
@@ -203,7 +220,9 @@ pub fn parse_statement(text: &PdfText) -> Result<ParsedStatement, StatementError
         }
     }
     let Some((sign_convention, chosen)) = best else {
-        return Err(StatementError::UnsupportedFormat);
+        return Err(StatementError::UnsupportedFormat {
+            reason: "nothing to read",
+        });
     };
     if sign_convention == SignConvention::SwappedColumns {
         warnings.push(Warning {

@@ -38,6 +38,7 @@ impl Role {
 /// Header words, lower case, and the role they give a column. Longer, more specific labels first.
 const HEADER_LABELS: &[(&str, Role)] = &[
     ("value date", Role::ValueDate),
+    ("value dt", Role::ValueDate),
     ("date valeur", Role::ValueDate),
     ("date de valeur", Role::ValueDate),
     ("valutadatum", Role::ValueDate),
@@ -50,6 +51,9 @@ const HEADER_LABELS: &[(&str, Role)] = &[
     ("datum", Role::Date),
     ("txn date", Role::Date),
     ("buchungstag", Role::Date),
+    ("boekdatum", Role::Date),
+    ("af", Role::Debit),
+    ("bij", Role::Credit),
     ("af bij", Role::Direction),
     ("af/bij", Role::Direction),
     ("debit/credit", Role::Direction),
@@ -76,6 +80,8 @@ const HEADER_LABELS: &[(&str, Role)] = &[
     ("montant", Role::Amount),
     ("bedrag", Role::Amount),
     ("betrag", Role::Amount),
+    ("nature des opérations", Role::Description),
+    ("nature des operations", Role::Description),
     ("details", Role::Description),
     ("description", Role::Description),
     ("particulars", Role::Description),
@@ -108,7 +114,6 @@ const OPENING_LABELS: &[&str] = &[
     "ancien solde",
     "solde initial",
     "solde reporté",
-    "report",
     "vorig saldo",
     "saldo vorig",
     "beginsaldo",
@@ -117,6 +122,7 @@ const OPENING_LABELS: &[&str] = &[
     "alter kontostand",
     "balance b/f",
     "b/f",
+    "start balance",
 ];
 const CLOSING_LABELS: &[&str] = &[
     "balance carried forward",
@@ -131,7 +137,11 @@ const CLOSING_LABELS: &[&str] = &[
     "neuer kontostand",
     "balance c/f",
     "c/f",
+    "end balance",
 ];
+/// Rows that only state a balance ("SOLDE CREDITEUR AU 31.12.2023"): the opening balance before
+/// the first transaction, the closing balance after.
+const BALANCE_WORDS: &[&str] = &["solde", "saldo", "balance", "kontostand"];
 const TOTAL_LABELS: &[&str] = &[
     "total",
     "totaal",
@@ -148,7 +158,7 @@ pub struct Column {
     pub x1: f32,
 }
 
-fn label_role(text: &str) -> Option<Role> {
+pub(crate) fn label_role(text: &str) -> Option<Role> {
     let t = text.to_lowercase();
     let t = t.trim_matches(|c: char| !c.is_alphanumeric() && c != '/');
     HEADER_LABELS
@@ -233,6 +243,8 @@ pub enum RowKind {
     Opening,
     Closing,
     Total,
+    /// A balance stated between rows: opening before any transaction, closing after.
+    Balance,
 }
 
 /// A transaction as read from the table, before the statement's sign convention is applied.
@@ -334,6 +346,12 @@ fn split_cells<'a>(
         if let Some((Role::Direction, d)) = nearest_column(columns, p, |_| true) {
             if d < size * 2.0 && direction_of(&p.text).is_some() {
                 cells.direction = Some(p);
+                continue;
+            }
+        }
+        // Reference numbers and cheque numbers have a column of their own: not description.
+        if let Some((Role::Other, d)) = nearest_column(columns, p, |_| true) {
+            if d == 0.0 {
                 continue;
             }
         }
@@ -501,6 +519,11 @@ fn read_row(
         RowKind::Closing
     } else if matches_label(&text, TOTAL_LABELS) && !cells.money.is_empty() {
         RowKind::Total
+    } else if cells.date.is_empty()
+        && !cells.money.is_empty()
+        && matches_label(&text, BALANCE_WORDS)
+    {
+        RowKind::Balance
     } else {
         RowKind::Transaction
     };
@@ -626,6 +649,16 @@ pub fn assemble(table: &Table) -> TableReading {
                 continue;
             }
             RowKind::Total => {
+                pending.clear();
+                continue;
+            }
+            RowKind::Balance => {
+                let value = row.balance.or(row.amount);
+                if out.transactions.is_empty() {
+                    out.opening = out.opening.or(value);
+                } else {
+                    out.closing = value.or(out.closing);
+                }
                 pending.clear();
                 continue;
             }
