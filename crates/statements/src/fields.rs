@@ -103,7 +103,7 @@ fn has_label(phrase: &str, labels: &[&str]) -> bool {
     let t = t.trim_end_matches([':', '.']);
     labels
         .iter()
-        .any(|l| t == *l || t.starts_with(&format!("{l} ")) || t.starts_with(&format!("{l}:")))
+        .any(|l| crate::layout::is_label(t, l, &[' ', ':']))
 }
 
 /// The value printed for a label: to its right on the same line, or below it in the same column.
@@ -436,8 +436,18 @@ pub fn currency(lines: &[Line], identity: &Identity) -> Option<Currency> {
         .iban
         .as_ref()
         .map(|i| i.country().to_string())
-        .or_else(|| identity.rejected_iban.as_ref().map(|r| r[..2].to_string()))
-        .or_else(|| identity.bic.as_ref().map(|b| b[4..6].to_string()))
+        .or_else(|| {
+            identity
+                .rejected_iban
+                .as_ref()
+                .and_then(|r| r.get(..2).map(str::to_string))
+        })
+        .or_else(|| {
+            identity
+                .bic
+                .as_ref()
+                .and_then(|b| b.get(4..6).map(str::to_string))
+        })
         .or_else(|| identity.ifsc.as_ref().map(|_| "IN".to_string()))?;
     let code = match country.as_str() {
         "GB" => "GBP",
@@ -562,11 +572,9 @@ pub fn summary_balances(
             .filter_map(|line| {
                 let at = line.phrases.iter().position(|p| {
                     let t = lower(&p.text);
-                    labels.iter().any(|l| {
-                        t == *l
-                            || t.starts_with(&format!("{l} "))
-                            || t.starts_with(&format!("{l}:"))
-                    })
+                    labels
+                        .iter()
+                        .any(|l| crate::layout::is_label(&t, l, &[' ', ':']))
                 })?;
                 line.phrases[at + 1..]
                     .iter()

@@ -35,6 +35,24 @@ impl Line {
     }
 }
 
+/// Whether `text` is `label` or starts with it followed by one of `then` (" ", ":", "("...).
+/// Allocation-free: it runs for every phrase against every label.
+pub(crate) fn is_label(text: &str, label: &str, then: &[char]) -> bool {
+    text == label
+        || text
+            .strip_prefix(label)
+            .is_some_and(|rest| rest.starts_with(then))
+}
+
+/// Whether `text` starts with `label` when spaces are ignored in both ("L AST MONTH'S BAL ANCE").
+pub(crate) fn starts_with_ignoring_spaces(text: &str, label: &str) -> bool {
+    let mut t = text.chars().filter(|c| !c.is_whitespace());
+    label
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .all(|l| t.next() == Some(l))
+}
+
 /// Groups a page's words into lines, top to bottom, each left to right. A word belongs to a line
 /// when its vertical middle lies within the line's band.
 pub fn page_lines(page: &PageText) -> Vec<Line> {

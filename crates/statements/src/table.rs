@@ -163,12 +163,7 @@ pub(crate) fn label_role(text: &str) -> Option<Role> {
     let t = t.trim_matches(|c: char| !c.is_alphanumeric() && c != '/');
     HEADER_LABELS
         .iter()
-        .find(|(label, _)| {
-            t == *label
-                || t.starts_with(&format!("{label} "))
-                || t.starts_with(&format!("{label}("))
-                || t.starts_with(&format!("{label}."))
-        })
+        .find(|(label, _)| crate::layout::is_label(t, label, &[' ', '(', '.']))
         .map(|(_, role)| *role)
 }
 
@@ -224,15 +219,11 @@ fn header_columns(lines: &[Line], i: usize) -> Option<(Vec<Column>, usize)> {
 fn matches_label(text: &str, labels: &[&str]) -> bool {
     let t = text.to_lowercase();
     let t = t.trim_matches(|c: char| !c.is_alphanumeric());
-    // Letter-spaced headings come apart into pieces ("L AST MONTH'S BAL ANCE"): compare those
-    // without spaces too.
-    let squeezed: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+    // Letter-spaced headings come apart into pieces ("L AST MONTH'S BAL ANCE"): labels of several
+    // words are compared without spaces too.
     labels.iter().any(|l| {
-        let l_squeezed: String = l.chars().filter(|c| !c.is_whitespace()).collect();
-        t == *l
-            || t.starts_with(&format!("{l} "))
-            || t.starts_with(&format!("{l}:"))
-            || l.contains(' ') && squeezed.starts_with(&l_squeezed)
+        crate::layout::is_label(t, l, &[' ', ':'])
+            || l.contains(' ') && crate::layout::starts_with_ignoring_spaces(t, l)
     })
 }
 

@@ -147,3 +147,12 @@ fn encrypted_copies_read_the_same_with_their_password() {
         assert_matches(&parse_statement(&text).unwrap(), &f.truth);
     }
 }
+
+#[test]
+fn a_ten_page_statement_reads_back_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = folio_fixtures::ten_pages();
+    assert!(f.truth.pages >= 10, "{} pages", f.truth.pages);
+    let s = parse_bytes(&f, None, dir.path());
+    assert_matches(&s, &f.truth);
+}
