@@ -220,6 +220,44 @@ fn bad_input_gets_its_code() {
     assert!(!err.recovery().is_empty());
 }
 
+#[test]
+fn documents_that_are_not_statements_say_so() {
+    // A scan: its own code until OCR lands.
+    let scan = corpus().join("monopoly/tests/integration/fixtures/4_pages_blank.pdf");
+    let text = open(&scan, None).unwrap();
+    let err = folio_statements::parse_statement(&text).unwrap_err();
+    assert_eq!(err.code(), "PDF_IS_IMAGE", "{err}");
+
+    // A text PDF with no transaction table: a letter.
+    let mut page = folio_fixtures::pdf::Page::new(842.0);
+    for (i, line) in [
+        "Dear customer,",
+        "Your new card is on its way.",
+        "Kind regards, Your bank",
+    ]
+    .iter()
+    .enumerate()
+    {
+        page.text(
+            60.0,
+            100.0 + i as f32 * 14.0,
+            11.0,
+            false,
+            folio_fixtures::pdf::Align::Left,
+            line,
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let letter = dir.path().join("letter.pdf");
+    std::fs::write(
+        &letter,
+        folio_fixtures::pdf::write_pdf(&[page], folio_fixtures::pdf::A4, "letter"),
+    )
+    .unwrap();
+    let err = folio_statements::parse_statement(&open(&letter, None).unwrap()).unwrap_err();
+    assert_eq!(err.code(), "STATEMENT_UNSUPPORTED_FORMAT", "{err}");
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
@@ -240,8 +278,10 @@ proptest! {
             let end = (start + len).min(bytes.len());
             bytes.drain(start..end);
         }
+        // Through the whole reader, not only the PDF layer.
         let result = check_pdf(&bytes, IntakeLimits::default())
-            .and_then(|()| engine().extract(&bytes, None));
+            .and_then(|()| engine().extract(&bytes, None))
+            .and_then(|text| folio_statements::parse_statement(&text));
         if let Err(e) = result {
             prop_assert!(!e.code().is_empty());
         }
