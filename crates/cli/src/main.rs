@@ -170,7 +170,10 @@ fn convert(
         std::env::current_exe().ok(),
     );
     let engine = folio_statements::PdfEngine::load(&candidates)?;
-    let limits = IntakeLimits { max_bytes };
+    let limits = IntakeLimits {
+        max_bytes,
+        ..IntakeLimits::default()
+    };
     let text = folio_statements::open_pdf(engine, file, password, limits)?;
     let statement = folio_statements::parse_statement(&text)?;
     let bytes = match format {

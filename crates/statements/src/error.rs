@@ -10,6 +10,10 @@ pub enum StatementError {
     InvalidFileType,
     #[error("the file is {size} bytes, over the {limit}-byte limit")]
     FileTooLarge { size: u64, limit: u64 },
+    #[error("the PDF has {pages} pages, over the {limit}-page limit")]
+    TooManyPages { pages: u32, limit: u32 },
+    #[error("page {page} holds more text than any statement page ({chars} characters)")]
+    TooComplex { page: u32, chars: u32 },
     #[error("the PDF is password-protected")]
     PasswordRequired,
     #[error("the password does not open this PDF")]
@@ -34,6 +38,8 @@ impl StatementError {
         match self {
             StatementError::InvalidFileType => "INVALID_FILE_TYPE",
             StatementError::FileTooLarge { .. } => "FILE_TOO_LARGE",
+            StatementError::TooManyPages { .. } => "TOO_MANY_PAGES",
+            StatementError::TooComplex { .. } => "FILE_TOO_COMPLEX",
             StatementError::PasswordRequired => "PASSWORD_REQUIRED",
             StatementError::InvalidPassword => "INVALID_PASSWORD",
             StatementError::TruncatedFile => "TRUNCATED_FILE",
@@ -50,6 +56,12 @@ impl StatementError {
         match self {
             StatementError::InvalidFileType => "Choose the statement's PDF file (File > Save as PDF in your bank's site).",
             StatementError::FileTooLarge { .. } => "Split the PDF into smaller statements, or raise the size limit in settings.",
+            StatementError::TooManyPages { .. } => {
+                "Split the PDF into its statements, or raise the page limit."
+            }
+            StatementError::TooComplex { .. } => {
+                "This does not look like a bank statement; print the statement to a new PDF and try that."
+            }
             StatementError::PasswordRequired => "Enter the PDF's password (often your date of birth or customer number).",
             StatementError::InvalidPassword => "Check the password and try again; it is case-sensitive.",
             StatementError::TruncatedFile => "Download the statement again from your bank; this copy is incomplete.",

@@ -11,6 +11,11 @@ use crate::StatementError;
 pub struct IntakeLimits {
     /// Files larger than this are refused before they are read (FILE_TOO_LARGE).
     pub max_bytes: u64,
+    /// Documents with more pages are refused before any page is read (TOO_MANY_PAGES): a
+    /// statement has tens of pages; thousands are a page bomb, not a statement.
+    pub max_pages: u32,
+    /// Pages with more glyphs are refused (FILE_TOO_COMPLEX): a dense page has ~10,000.
+    pub max_chars_per_page: u32,
 }
 
 impl Default for IntakeLimits {
@@ -19,6 +24,8 @@ impl Default for IntakeLimits {
     fn default() -> Self {
         IntakeLimits {
             max_bytes: 20 * 1000 * 1000,
+            max_pages: 500,
+            max_chars_per_page: 100_000,
         }
     }
 }
@@ -109,7 +116,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("big.pdf");
         std::fs::write(&path, TINY).unwrap();
-        let limits = IntakeLimits { max_bytes: 10 };
+        let limits = IntakeLimits {
+            max_bytes: 10,
+            ..IntakeLimits::default()
+        };
         let err = read_pdf(&path, limits).unwrap_err();
         assert!(
             matches!(err, StatementError::FileTooLarge { size, limit: 10 } if size == TINY.len() as u64)

@@ -36,5 +36,5 @@ pub fn open_pdf(
     limits: IntakeLimits,
 ) -> Result<PdfText, StatementError> {
     let bytes = read_pdf(path, limits)?;
-    engine.extract(&bytes, password)
+    engine.extract_within(&bytes, password, limits)
 }

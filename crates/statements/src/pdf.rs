@@ -68,6 +68,17 @@ impl PdfEngine {
     /// Opens a PDF (already past [`crate::check_pdf`]) and extracts every page's words with their
     /// boxes. Encrypted files (RC4 40/128, AES-128/256) open with their user password.
     pub fn extract(&self, bytes: &[u8], password: Option<&str>) -> Result<PdfText, StatementError> {
+        self.extract_within(bytes, password, crate::IntakeLimits::default())
+    }
+
+    /// [`PdfEngine::extract`] with explicit limits on pages and glyphs per page, checked before
+    /// each is read, so a page bomb costs a refusal, not the machine.
+    pub fn extract_within(
+        &self,
+        bytes: &[u8],
+        password: Option<&str>,
+        limits: crate::IntakeLimits,
+    ) -> Result<PdfText, StatementError> {
         // A panic inside a previous extraction leaves nothing shared half-done: a poisoned lock
         // is still safe to take.
         let _turn = self.one_at_a_time.lock().unwrap_or_else(|p| p.into_inner());
@@ -75,10 +86,17 @@ impl PdfEngine {
             .pdfium
             .load_pdf_from_byte_slice(bytes, password)
             .map_err(|e| open_error(e, password.is_some()))?;
+        let count = u32::try_from(document.pages().len()).unwrap_or(0);
+        if count > limits.max_pages {
+            return Err(StatementError::TooManyPages {
+                pages: count,
+                limit: limits.max_pages,
+            });
+        }
         let mut pages = Vec::new();
         for (index, page) in document.pages().iter().enumerate() {
             let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
-            pages.push(read_page(&page, number)?);
+            pages.push(read_page(&page, number, limits.max_chars_per_page)?);
         }
         Ok(PdfText { pages })
     }
@@ -163,12 +181,19 @@ impl PdfText {
     }
 }
 
-fn read_page(page: &PdfPage<'_>, number: u32) -> Result<PageText, StatementError> {
+fn read_page(page: &PdfPage<'_>, number: u32, max_chars: u32) -> Result<PageText, StatementError> {
     let height = page.height().value;
     let width = page.width().value;
     let text = page.text().map_err(|e| StatementError::CorruptFile {
         detail: format!("page {number}: {e:?}"),
     })?;
+    let chars = u32::try_from(text.chars().len()).unwrap_or(u32::MAX);
+    if chars > max_chars {
+        return Err(StatementError::TooComplex {
+            page: number,
+            chars,
+        });
+    }
     let mut words = Vec::new();
     let mut current: Option<Word> = None;
     // PDFium inserts spaces of its own guessing ("generated") where glyphs are spaced apart; some

@@ -214,10 +214,27 @@ fn bad_input_gets_its_code() {
         "CORRUPT_FILE"
     );
 
-    let small = IntakeLimits { max_bytes: 1000 };
+    let small = IntakeLimits {
+        max_bytes: 1000,
+        ..IntakeLimits::default()
+    };
     let err = open_pdf(engine(), &a_statement(), None, small).unwrap_err();
     assert_eq!(err.code(), "FILE_TOO_LARGE");
     assert!(!err.recovery().is_empty());
+
+    // Page bombs and glyph floods are refused before they are read whole.
+    let few_pages = IntakeLimits {
+        max_pages: 2,
+        ..IntakeLimits::default()
+    };
+    let err = open_pdf(engine(), &a_statement(), None, few_pages).unwrap_err();
+    assert_eq!(err.code(), "TOO_MANY_PAGES", "{err}");
+    let sparse = IntakeLimits {
+        max_chars_per_page: 100,
+        ..IntakeLimits::default()
+    };
+    let err = open_pdf(engine(), &a_statement(), None, sparse).unwrap_err();
+    assert_eq!(err.code(), "FILE_TOO_COMPLEX", "{err}");
 }
 
 #[test]
