@@ -7,44 +7,17 @@
 
 #![allow(clippy::unwrap_used)] // Test helpers: a failed unwrap is a failed test.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{corpus, engine, hsbc};
+
+use std::path::Path;
 use std::str::FromStr;
 
 use folio_statements::{
-    open_pdf, parse_statement, pdfium_candidates, IntakeLimits, NumberFormat, ParsedStatement,
-    PdfEngine, SignConvention,
+    open_pdf, parse_statement, IntakeLimits, NumberFormat, ParsedStatement, SignConvention,
 };
 use rust_decimal::Decimal;
-
-fn engine() -> &'static PdfEngine {
-    PdfEngine::load(&pdfium_candidates(
-        std::env::var_os("FOLIO_PDFIUM_LIB"),
-        None,
-    ))
-    .unwrap_or_else(|e| panic!("{e}: run scripts/lib/deps and set FOLIO_PDFIUM_LIB"))
-}
-
-fn corpus() -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
-    assert!(
-        path.is_dir(),
-        "the shared corpus must sit beside the checkout: {}",
-        path.display()
-    );
-    path
-}
-
-fn hsbc(kind: &str) -> Vec<PathBuf> {
-    let dir = corpus()
-        .join("boscorat-bank_statement_parser/src/bank_statement_parser/test_data/pdfs")
-        .join(kind);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
-    files
-}
 
 fn parse(path: &Path) -> ParsedStatement {
     let text = open_pdf(engine(), path, None, IntakeLimits::default()).unwrap();

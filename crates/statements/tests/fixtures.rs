@@ -3,20 +3,14 @@
 
 #![allow(clippy::unwrap_used)] // Test helpers: a failed unwrap is a failed test.
 
+mod common;
+
+use common::engine;
+
 use std::process::Command;
 
 use folio_fixtures::{Fixture, Truth};
-use folio_statements::{
-    open_pdf, parse_statement, pdfium_candidates, IntakeLimits, ParsedStatement, PdfEngine,
-};
-
-fn engine() -> &'static PdfEngine {
-    PdfEngine::load(&pdfium_candidates(
-        std::env::var_os("FOLIO_PDFIUM_LIB"),
-        None,
-    ))
-    .unwrap_or_else(|e| panic!("{e}: run scripts/lib/deps and set FOLIO_PDFIUM_LIB"))
-}
+use folio_statements::{open_pdf, parse_statement, IntakeLimits, ParsedStatement};
 
 fn squeeze(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")

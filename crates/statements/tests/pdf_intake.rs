@@ -3,43 +3,15 @@
 
 #![allow(clippy::unwrap_used)] // Test helpers: a failed unwrap is a failed test.
 
+mod common;
+
+use common::{corpus, engine, hsbc};
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use folio_statements::{
-    check_pdf, open_pdf, pdfium_candidates, IntakeLimits, PageKind, PdfEngine, PdfType,
-    StatementError,
-};
+use folio_statements::{check_pdf, open_pdf, IntakeLimits, PageKind, PdfType, StatementError};
 use proptest::prelude::*;
-
-fn engine() -> &'static PdfEngine {
-    let candidates = pdfium_candidates(std::env::var_os("FOLIO_PDFIUM_LIB"), None);
-    PdfEngine::load(&candidates)
-        .unwrap_or_else(|e| panic!("{e}: run scripts/lib/deps and set FOLIO_PDFIUM_LIB"))
-}
-
-fn corpus() -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
-    assert!(
-        path.is_dir(),
-        "the shared corpus must sit beside the checkout: {}",
-        path.display()
-    );
-    path
-}
-
-fn hsbc(kind: &str) -> Vec<PathBuf> {
-    let dir = corpus()
-        .join("boscorat-bank_statement_parser/src/bank_statement_parser/test_data/pdfs")
-        .join(kind);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
-    assert!(!files.is_empty());
-    files
-}
 
 fn a_statement() -> PathBuf {
     hsbc("good")
