@@ -5,6 +5,7 @@
 
 mod account;
 mod currency;
+mod fingerprint;
 mod money;
 mod transaction;
 
@@ -12,6 +13,7 @@ use rust_decimal::Decimal;
 
 pub use account::{mask_account_number, Account, AccountId, Iban, NewAccount};
 pub use currency::Currency;
+pub use fingerprint::{fingerprint, fingerprints, normalise_description};
 pub use money::Money;
 pub use transaction::{BalanceBreak, NewTransaction, Statement, Transaction, TransactionId};
 

@@ -10,6 +10,7 @@
 //!   is ever written next to the ledger.
 
 mod migrations;
+mod statements;
 
 use std::fs::File;
 use std::io::Read;
@@ -24,6 +25,7 @@ use folio_secrets::LedgerKey;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row};
 
 pub use migrations::{latest_version, Migration, MIGRATIONS};
+pub use statements::{Coverage, ImportOutcome, StatementImport, StatementSummary};
 
 /// The first 16 bytes of every unencrypted SQLite file.
 const PLAIN_SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
@@ -40,6 +42,8 @@ pub enum StoreError {
     NotEncrypted(PathBuf),
     #[error("the ledger has schema version {found}, newer than this Folio knows ({known})")]
     SchemaTooNew { found: u32, known: u32 },
+    #[error("this statement file was already filed (statement {statement_id})")]
+    DuplicateStatement { statement_id: i64 },
     #[error("account {0} does not exist")]
     UnknownAccount(AccountId),
     #[error("a {found} transaction cannot be filed in a {account} account")]

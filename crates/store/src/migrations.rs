@@ -13,10 +13,11 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "accounts and transactions",
-    sql: r#"
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "accounts and transactions",
+        sql: r#"
 CREATE TABLE accounts (
     id        INTEGER PRIMARY KEY,
     name      TEXT NOT NULL,
@@ -43,7 +44,36 @@ CREATE TABLE transactions (
 CREATE INDEX transactions_by_account_date ON transactions (account_id, booked_on, id);
 CREATE INDEX transactions_by_date ON transactions (booked_on, id);
 "#,
-}];
+    },
+    Migration {
+        version: 2,
+        name: "statements and transaction fingerprints",
+        sql: r#"
+-- One row per filed statement file; the file's SHA-256 refuses the same file twice.
+CREATE TABLE statements (
+    id             INTEGER PRIMARY KEY,
+    account_id     INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    file_sha256    TEXT NOT NULL UNIQUE CHECK (length(file_sha256) = 64),
+    file_name      TEXT NOT NULL,
+    period_start   TEXT NOT NULL,
+    period_end     TEXT NOT NULL CHECK (period_end >= period_start),
+    opening_minor  INTEGER NOT NULL,
+    closing_minor  INTEGER NOT NULL,
+    reconciled     INTEGER NOT NULL CHECK (reconciled IN (0, 1)),
+    pages          INTEGER NOT NULL
+);
+
+-- Which statement brought a transaction (deleting the statement deletes exactly those), its
+-- page, and its fingerprint: date, amount, normalised description and occurrence that day.
+ALTER TABLE transactions ADD COLUMN statement_id INTEGER REFERENCES statements(id) ON DELETE CASCADE;
+ALTER TABLE transactions ADD COLUMN page INTEGER;
+ALTER TABLE transactions ADD COLUMN fingerprint TEXT;
+CREATE UNIQUE INDEX transactions_fingerprint ON transactions (account_id, fingerprint)
+    WHERE fingerprint IS NOT NULL;
+CREATE INDEX transactions_by_statement ON transactions (statement_id);
+"#,
+    },
+];
 
 /// The schema version this build writes and understands.
 pub fn latest_version() -> u32 {
@@ -113,7 +143,7 @@ mod tests {
     #[test]
     fn landed_migrations_are_never_edited() {
         // Append a line here when a migration lands; never change an existing line.
-        let pinned: &[(u32, u64)] = &[(1, 0xd661_e699_0931_6cf6)];
+        let pinned: &[(u32, u64)] = &[(1, 0xd661_e699_0931_6cf6), (2, 0x6456_3408_5efd_505f)];
         for (version, expected) in pinned {
             let m = &MIGRATIONS[*version as usize - 1];
             assert_eq!(
@@ -159,6 +189,52 @@ mod tests {
             [],
         );
         assert!(orphan.is_err());
+    }
+
+    #[test]
+    fn migration_2_adds_statements_and_keeps_version_1_data() {
+        let mut conn = memory();
+        migrate_to(&mut conn, 1).unwrap();
+        conn.execute(
+            "INSERT INTO accounts (name, currency) VALUES ('Checking', 'EUR')",
+            [],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO transactions (account_id, booked_on, description, amount_minor, currency)
+             VALUES (1, '2024-01-31', 'Coffee', -250, 'EUR')",
+            [],
+        )
+        .unwrap();
+        assert_eq!(migrate_to(&mut conn, 2).unwrap(), 2);
+        let kept: String = conn
+            .query_row("SELECT description FROM transactions", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(kept, "Coffee");
+        conn.execute(
+            "INSERT INTO statements (account_id, file_sha256, file_name, period_start, period_end,
+               opening_minor, closing_minor, reconciled, pages)
+             VALUES (1, ?1, 's.pdf', '2024-01-01', '2024-01-31', 0, -250, 1, 1)",
+            [&"a".repeat(64)],
+        )
+        .unwrap();
+        // The same file twice, and the same fingerprint twice in one account, are refused.
+        let again = conn.execute(
+            "INSERT INTO statements (account_id, file_sha256, file_name, period_start, period_end,
+               opening_minor, closing_minor, reconciled, pages)
+             VALUES (1, ?1, 'renamed.pdf', '2024-01-01', '2024-01-31', 0, -250, 1, 1)",
+            [&"a".repeat(64)],
+        );
+        assert!(again.is_err());
+        let insert_fp = |conn: &Connection| {
+            conn.execute(
+                "INSERT INTO transactions (account_id, booked_on, description, amount_minor, currency, fingerprint)
+                 VALUES (1, '2024-01-05', 'Tea', -100, 'EUR', '2024-01-05|-100|tea|0')",
+                [],
+            )
+        };
+        insert_fp(&conn).unwrap();
+        assert!(insert_fp(&conn).is_err());
     }
 
     #[test]

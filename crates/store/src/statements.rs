@@ -1,0 +1,287 @@
+//! Filing statements: one SQL transaction per statement, the account matched by IBAN or number
+//! (or created), the same file refused by its SHA-256, and rows already known from another
+//! statement (same fingerprint) not filed again.
+
+use chrono::{Datelike, NaiveDate};
+use folio_ledger::{fingerprints, Account, AccountId, Iban, Money, NewAccount, NewTransaction};
+use rusqlite::{params, OptionalExtension};
+
+use crate::{Ledger, StoreError};
+
+/// A read statement, ready to file.
+pub struct StatementImport<'a> {
+    /// Who and which account, as the statement names it.
+    pub account: &'a NewAccount,
+    pub file_sha256: &'a str,
+    pub file_name: &'a str,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub opening: Money,
+    pub closing: Money,
+    pub reconciled: bool,
+    pub pages: u32,
+    /// The rows with the page each was printed on.
+    pub transactions: &'a [(NewTransaction, u32)],
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportOutcome {
+    pub statement_id: i64,
+    pub account: Account,
+    pub account_created: bool,
+    /// Rows filed now.
+    pub added: usize,
+    /// Rows already in the ledger from an overlapping statement.
+    pub already_known: usize,
+}
+
+/// A filed statement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatementSummary {
+    pub id: i64,
+    pub account_id: AccountId,
+    pub file_name: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub opening: Money,
+    pub closing: Money,
+    pub reconciled: bool,
+    pub transactions: u64,
+}
+
+/// Months (first days) an account's statements cover, and the missing ones between the first and
+/// the last.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Coverage {
+    pub account_id: AccountId,
+    pub covered: Vec<NaiveDate>,
+    pub missing: Vec<NaiveDate>,
+}
+
+fn month_start(d: NaiveDate) -> NaiveDate {
+    d.with_day(1).unwrap_or(d)
+}
+
+fn next_month(d: NaiveDate) -> NaiveDate {
+    d.checked_add_months(chrono::Months::new(1)).unwrap_or(d)
+}
+
+impl Ledger {
+    /// Files a statement, all or nothing.
+    pub fn import_statement(
+        &mut self,
+        s: &StatementImport<'_>,
+    ) -> Result<ImportOutcome, StoreError> {
+        let tx = self.conn.transaction()?;
+        let existing: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM statements WHERE file_sha256 = ?1",
+                [s.file_sha256],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(statement_id) = existing {
+            return Err(StoreError::DuplicateStatement { statement_id });
+        }
+        // The account: by IBAN, else by number and currency, else a new one.
+        let found: Option<i64> = match (&s.account.iban, &s.account.number) {
+            (Some(iban), _) => tx
+                .query_row(
+                    "SELECT id FROM accounts WHERE iban = ?1",
+                    [iban.as_str()],
+                    |r| r.get(0),
+                )
+                .optional()?,
+            (None, Some(number)) => tx
+                .query_row(
+                    "SELECT id FROM accounts WHERE iban IS NULL AND number = ?1 AND currency = ?2",
+                    params![number, s.account.currency.code()],
+                    |r| r.get(0),
+                )
+                .optional()?,
+            (None, None) => None,
+        };
+        let (account_id, account_created) = match found {
+            Some(id) => (id, false),
+            None => {
+                tx.execute(
+                    "INSERT INTO accounts (name, bank, holder, iban, number, currency) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![
+                        s.account.name,
+                        s.account.bank,
+                        s.account.holder,
+                        s.account.iban.as_ref().map(Iban::as_str),
+                        s.account.number,
+                        s.account.currency.code()
+                    ],
+                )?;
+                (tx.last_insert_rowid(), true)
+            }
+        };
+        let currency_code: String = tx.query_row(
+            "SELECT currency FROM accounts WHERE id = ?1",
+            [account_id],
+            |r| r.get(0),
+        )?;
+        let currency = folio_ledger::Currency::from_code(&currency_code)?;
+        for money in [s.opening, s.closing]
+            .iter()
+            .chain(s.transactions.iter().map(|(t, _)| &t.amount))
+        {
+            if money.currency() != currency {
+                return Err(StoreError::WrongCurrency {
+                    account: currency,
+                    found: money.currency(),
+                });
+            }
+        }
+        tx.execute(
+            "INSERT INTO statements (account_id, file_sha256, file_name, period_start, period_end,
+               opening_minor, closing_minor, reconciled, pages)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                account_id,
+                s.file_sha256,
+                s.file_name,
+                s.period_start.to_string(),
+                s.period_end.to_string(),
+                s.opening.to_minor_units()?,
+                s.closing.to_minor_units()?,
+                s.reconciled,
+                s.pages
+            ],
+        )?;
+        let statement_id = tx.last_insert_rowid();
+        let minor: Vec<i64> = s
+            .transactions
+            .iter()
+            .map(|(t, _)| t.amount.to_minor_units())
+            .collect::<Result<_, _>>()?;
+        let fps = fingerprints(
+            s.transactions
+                .iter()
+                .zip(&minor)
+                .map(|((t, _), m)| (t.date, *m, t.description.as_str())),
+        );
+        let mut added = 0;
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO transactions (account_id, booked_on, value_on, description, amount_minor,
+                   currency, balance_minor, statement_id, page, fingerprint)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                 ON CONFLICT (account_id, fingerprint) WHERE fingerprint IS NOT NULL DO NOTHING",
+            )?;
+            for (((t, page), amount), fp) in s.transactions.iter().zip(&minor).zip(&fps) {
+                let balance = t.balance.map(|b| b.to_minor_units()).transpose()?;
+                added += insert.execute(params![
+                    account_id,
+                    t.date.to_string(),
+                    t.value_date.map(|d| d.to_string()),
+                    t.description,
+                    amount,
+                    currency.code(),
+                    balance,
+                    statement_id,
+                    page,
+                    fp
+                ])?;
+            }
+        }
+        tx.commit()?;
+        let account = self
+            .accounts()?
+            .into_iter()
+            .map(|a| a.account)
+            .find(|a| a.id.0 == account_id)
+            .ok_or(StoreError::UnknownAccount(AccountId(account_id)))?;
+        Ok(ImportOutcome {
+            statement_id,
+            account,
+            account_created,
+            added,
+            already_known: s.transactions.len() - added,
+        })
+    }
+
+    /// Filed statements, by account and period.
+    pub fn statements(&self) -> Result<Vec<StatementSummary>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT s.id, s.account_id, s.file_name, s.period_start, s.period_end, s.opening_minor,
+                    s.closing_minor, s.reconciled, a.currency,
+                    (SELECT count(*) FROM transactions t WHERE t.statement_id = s.id)
+             FROM statements s JOIN accounts a ON a.id = s.account_id
+             ORDER BY s.account_id, s.period_start, s.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, i64>(5)?,
+                r.get::<_, i64>(6)?,
+                r.get::<_, bool>(7)?,
+                r.get::<_, String>(8)?,
+                r.get::<_, i64>(9)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, account, file_name, start, end, open, close, reconciled, cur, count) = row?;
+            let currency = folio_ledger::Currency::from_code(&cur)?;
+            out.push(StatementSummary {
+                id,
+                account_id: AccountId(account),
+                file_name,
+                period_start: crate::parse_date(&start)?,
+                period_end: crate::parse_date(&end)?,
+                opening: Money::from_minor_units(open, currency),
+                closing: Money::from_minor_units(close, currency),
+                reconciled,
+                transactions: u64::try_from(count).unwrap_or(0),
+            });
+        }
+        Ok(out)
+    }
+
+    /// For each account with statements: the months covered and the months missing between.
+    pub fn coverage(&self) -> Result<Vec<Coverage>, StoreError> {
+        let mut out: Vec<Coverage> = Vec::new();
+        for s in self.statements()? {
+            let months = {
+                let mut m = month_start(s.period_start);
+                let mut v = Vec::new();
+                while m <= s.period_end {
+                    v.push(m);
+                    m = next_month(m);
+                }
+                v
+            };
+            match out.iter_mut().find(|c| c.account_id == s.account_id) {
+                Some(c) => c.covered.extend(months),
+                None => out.push(Coverage {
+                    account_id: s.account_id,
+                    covered: months,
+                    missing: vec![],
+                }),
+            }
+        }
+        for c in &mut out {
+            c.covered.sort();
+            c.covered.dedup();
+            if let (Some(first), Some(last)) =
+                (c.covered.first().copied(), c.covered.last().copied())
+            {
+                let mut m = first;
+                while m < last {
+                    if c.covered.binary_search(&m).is_err() {
+                        c.missing.push(m);
+                    }
+                    m = next_month(m);
+                }
+            }
+        }
+        Ok(out)
+    }
+}
