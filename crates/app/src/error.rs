@@ -29,6 +29,13 @@ pub enum ErrorCode {
     DataDirUnusable,
     /// The account asked for does not exist.
     UnknownAccount,
+    /// This statement file is already in the ledger.
+    StatementDuplicate,
+    /// The statement does not add up; it is filed only when the person accepts that.
+    StatementNotReconciled,
+    /// A statement file could not be read; the statement engine's own code (INVALID_FILE_TYPE,
+    /// PASSWORD_REQUIRED, ...).
+    Statement(&'static str),
     /// Anything else: a bug or an environment failure.
     Internal,
 }
@@ -45,6 +52,9 @@ impl ErrorCode {
             ErrorCode::LedgerTooNew => "LEDGER_TOO_NEW",
             ErrorCode::DataDirUnusable => "DATA_DIR_UNUSABLE",
             ErrorCode::UnknownAccount => "UNKNOWN_ACCOUNT",
+            ErrorCode::StatementDuplicate => "STATEMENT_DUPLICATE",
+            ErrorCode::StatementNotReconciled => "STATEMENT_NOT_RECONCILED",
+            ErrorCode::Statement(code) => code,
             ErrorCode::Internal => "INTERNAL",
         }
     }
@@ -61,6 +71,9 @@ impl ErrorCode {
             ErrorCode::LedgerTooNew => "This ledger comes from a newer Folio",
             ErrorCode::DataDirUnusable => "The data folder cannot be used",
             ErrorCode::UnknownAccount => "No such account",
+            ErrorCode::StatementDuplicate => "This statement is already in your ledger",
+            ErrorCode::StatementNotReconciled => "This statement does not add up",
+            ErrorCode::Statement(_) => "This statement cannot be read",
             ErrorCode::Internal => "Something went wrong",
         }
     }
@@ -103,6 +116,12 @@ impl ErrorCode {
                  with FOLIO_DATA_DIR (or --data-dir on the command line)."
             }
             ErrorCode::UnknownAccount => "List the accounts with `folio accounts` and use an id from it.",
+            ErrorCode::StatementDuplicate => "Nothing was changed. A renamed copy of a filed statement is the same file.",
+            ErrorCode::Statement(_) => "See the message; your ledger was not changed.",
+            ErrorCode::StatementNotReconciled => {
+                "Nothing was filed. Check the rows named in the message against the PDF; to file it \
+                 anyway, import it again accepting that it does not reconcile."
+            }
             ErrorCode::Internal => {
                 "Try again. If it keeps happening, report it with the message above; your ledger \
                  was not changed by the failed step."
@@ -123,6 +142,8 @@ impl fmt::Display for ErrorCode {
 pub struct AppError {
     code: ErrorCode,
     message: String,
+    /// A fix more specific than the code's own (the statement engine's recovery line).
+    hint: Option<&'static str>,
 }
 
 impl AppError {
@@ -130,6 +151,7 @@ impl AppError {
         AppError {
             code,
             message: message.into(),
+            hint: None,
         }
     }
 
@@ -146,7 +168,7 @@ impl AppError {
     }
 
     pub fn hint(&self) -> &'static str {
-        self.code.hint()
+        self.hint.unwrap_or_else(|| self.code.hint())
     }
 }
 
@@ -169,9 +191,20 @@ impl From<StoreError> for AppError {
             StoreError::NotEncrypted(_) => ErrorCode::LedgerNotEncrypted,
             StoreError::SchemaTooNew { .. } => ErrorCode::LedgerTooNew,
             StoreError::UnknownAccount(_) => ErrorCode::UnknownAccount,
+            StoreError::DuplicateStatement { .. } => ErrorCode::StatementDuplicate,
             StoreError::Io(_) => ErrorCode::DataDirUnusable,
             _ => ErrorCode::Internal,
         };
         AppError::new(code, e.to_string())
+    }
+}
+
+impl From<folio_statements::StatementError> for AppError {
+    fn from(e: folio_statements::StatementError) -> Self {
+        AppError {
+            code: ErrorCode::Statement(e.code()),
+            message: e.to_string(),
+            hint: Some(e.recovery()),
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! JSON and in JavaScript, where numbers are floats).
 
 use folio_ledger::{Iban, Transaction};
-use folio_store::AccountSummary;
+use folio_store::{AccountSummary, Coverage, StatementSummary};
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -83,4 +83,72 @@ fn plain_amount(m: folio_ledger::Money) -> String {
     let mut d = m.amount();
     d.rescale(m.currency().minor_units());
     d.to_string()
+}
+
+/// What `import_statement_file` did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    pub file: String,
+    pub statement_id: i64,
+    pub account_id: i64,
+    pub account_name: String,
+    pub account_created: bool,
+    /// Rows filed now.
+    pub added: usize,
+    /// Rows already in the ledger from an overlapping statement.
+    pub already_known: usize,
+    pub reconciled: bool,
+    pub period_start: String,
+    pub period_end: String,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StatementView {
+    pub id: i64,
+    pub account_id: i64,
+    pub file_name: String,
+    pub period_start: String,
+    pub period_end: String,
+    pub opening: String,
+    pub closing: String,
+    pub currency: String,
+    pub reconciled: bool,
+    pub transactions: u64,
+}
+
+impl From<StatementSummary> for StatementView {
+    fn from(s: StatementSummary) -> Self {
+        StatementView {
+            id: s.id,
+            account_id: s.account_id.0,
+            file_name: s.file_name,
+            period_start: s.period_start.to_string(),
+            period_end: s.period_end.to_string(),
+            currency: s.opening.currency().to_string(),
+            opening: plain_amount(s.opening),
+            closing: plain_amount(s.closing),
+            reconciled: s.reconciled,
+            transactions: s.transactions,
+        }
+    }
+}
+
+/// Months as `YYYY-MM`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CoverageView {
+    pub account_id: i64,
+    pub covered: Vec<String>,
+    pub missing: Vec<String>,
+}
+
+impl From<Coverage> for CoverageView {
+    fn from(c: Coverage) -> Self {
+        let ym = |d: &chrono::NaiveDate| d.format("%Y-%m").to_string();
+        CoverageView {
+            account_id: c.account_id.0,
+            covered: c.covered.iter().map(ym).collect(),
+            missing: c.missing.iter().map(ym).collect(),
+        }
+    }
 }

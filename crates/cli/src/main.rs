@@ -61,6 +61,31 @@ enum Command {
         #[arg(long, value_name = "BYTES", default_value_t = IntakeLimits::default().max_bytes)]
         max_bytes: u64,
     },
+    /// Files statement PDFs into the ledger: the account matched by IBAN or number (or created),
+    /// rows already known from an overlapping statement skipped, the same file twice refused.
+    Import {
+        /// One or more statement PDFs.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The PDFs' password, when they have one.
+        #[arg(long)]
+        password: Option<String>,
+        /// File statements whose arithmetic does not reconcile too (they are marked).
+        #[arg(long)]
+        accept_unreconciled: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The filed statements.
+    Statements {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Per account, the months covered by statements and the months missing.
+    Coverage {
+        #[arg(long)]
+        json: bool,
+    },
     /// Transactions, oldest first.
     Transactions {
         /// Only this account (an id from `folio accounts`).
@@ -116,7 +141,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
         std::env::var_os("FOLIO_DATA_DIR"),
         dirs::data_dir(),
     )?;
-    let folio = Folio::open(data_dir, &Keychain::os())?;
+    let mut folio = Folio::open(data_dir, &Keychain::os())?;
     let mut out = std::io::stdout().lock();
     let written = match cli.command {
         Command::Info { json } => {
@@ -136,6 +161,81 @@ fn run(cli: Cli) -> Result<(), AppError> {
             }
         }
         Command::Convert { .. } => Ok(()),
+        Command::Import {
+            files,
+            password,
+            accept_unreconciled,
+            json,
+        } => {
+            return import(
+                &mut folio,
+                &files,
+                password.as_deref(),
+                accept_unreconciled,
+                json,
+            );
+        }
+        Command::Statements { json } => {
+            let statements = folio.statements()?;
+            if json {
+                write_json(&mut out, &statements)
+            } else if statements.is_empty() {
+                writeln!(out, "No statements filed yet.")
+            } else {
+                let rows: Vec<[String; 7]> = statements
+                    .iter()
+                    .map(|s| {
+                        [
+                            s.id.to_string(),
+                            s.account_id.to_string(),
+                            format!("{} .. {}", s.period_start, s.period_end),
+                            format!("{} {}", s.opening, s.currency),
+                            format!("{} {}", s.closing, s.currency),
+                            s.transactions.to_string(),
+                            format!(
+                                "{}{}",
+                                s.file_name,
+                                if s.reconciled {
+                                    ""
+                                } else {
+                                    "  (NOT reconciled)"
+                                }
+                            ),
+                        ]
+                    })
+                    .collect();
+                write_table(
+                    &mut out,
+                    [
+                        "ID", "ACCOUNT", "PERIOD", "OPENING", "CLOSING", "TXNS", "FILE",
+                    ],
+                    &rows,
+                    &[0, 1, 3, 4, 5],
+                )
+            }
+        }
+        Command::Coverage { json } => {
+            let coverage = folio.coverage()?;
+            if json {
+                write_json(&mut out, &coverage)
+            } else if coverage.is_empty() {
+                writeln!(out, "No statements filed yet.")
+            } else {
+                coverage.iter().try_for_each(|c| {
+                    writeln!(
+                        out,
+                        "account {}: covered {}",
+                        c.account_id,
+                        c.covered.join(" ")
+                    )?;
+                    if c.missing.is_empty() {
+                        writeln!(out, "  no month missing")
+                    } else {
+                        writeln!(out, "  missing {}", c.missing.join(" "))
+                    }
+                })
+            }
+        }
         Command::Transactions { account, json } => {
             let txs = folio.transactions(account)?;
             if json {
@@ -157,6 +257,71 @@ fn run(cli: Cli) -> Result<(), AppError> {
     }
 }
 
+fn pdf_engine() -> Result<&'static folio_statements::PdfEngine, StatementError> {
+    let candidates = folio_statements::pdfium_candidates(
+        std::env::var_os("FOLIO_PDFIUM_LIB"),
+        std::env::current_exe().ok(),
+    );
+    folio_statements::PdfEngine::load(&candidates)
+}
+
+/// `folio import`: each file on its own; one file's failure leaves the others (and the ledger)
+/// as they were. Exit code 2 when any file was not filed.
+fn import(
+    folio: &mut Folio,
+    files: &[PathBuf],
+    password: Option<&str>,
+    accept_unreconciled: bool,
+    json: bool,
+) -> Result<(), AppError> {
+    let engine = pdf_engine().map_err(AppError::from)?;
+    let mut failed: Option<AppError> = None;
+    let mut reports = Vec::new();
+    for file in files {
+        match folio.import_statement_file(
+            engine,
+            file,
+            password,
+            IntakeLimits::default(),
+            accept_unreconciled,
+        ) {
+            Ok(r) => {
+                if !json {
+                    println!(
+                        "{}: filed {} new transactions ({} already known) into {} [account {}{}], {} .. {}{}",
+                        file.display(),
+                        r.added,
+                        r.already_known,
+                        r.account_name,
+                        r.account_id,
+                        if r.account_created { ", new" } else { "" },
+                        r.period_start,
+                        r.period_end,
+                        if r.reconciled { "" } else { ", NOT reconciled" }
+                    );
+                }
+                reports.push(r);
+            }
+            Err(e) => {
+                eprintln!("folio: {}: {}: {}", file.display(), e.title(), e.message());
+                eprintln!("  code: {}", e.code());
+                eprintln!("  fix:  {}", e.hint());
+                failed = Some(e);
+            }
+        }
+    }
+    if json {
+        let mut out = std::io::stdout().lock();
+        write_json(&mut out, &reports)
+            .map_err(|e| AppError::new(folio_app::ErrorCode::Internal, e.to_string()))?;
+    }
+    match failed {
+        // Already reported per file above; exit non-zero without repeating it.
+        Some(_) => std::process::exit(2),
+        None => Ok(()),
+    }
+}
+
 /// `folio convert`: no ledger, no keychain; the statement is read and written out.
 fn convert(
     file: &std::path::Path,
@@ -165,11 +330,7 @@ fn convert(
     out: Option<&std::path::Path>,
     max_bytes: u64,
 ) -> Result<(), StatementError> {
-    let candidates = folio_statements::pdfium_candidates(
-        std::env::var_os("FOLIO_PDFIUM_LIB"),
-        std::env::current_exe().ok(),
-    );
-    let engine = folio_statements::PdfEngine::load(&candidates)?;
+    let engine = pdf_engine()?;
     let limits = IntakeLimits {
         max_bytes,
         ..IntakeLimits::default()

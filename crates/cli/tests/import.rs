@@ -1,0 +1,103 @@
+//! `folio import`, `folio statements`, `folio coverage` on a real encrypted ledger with the real
+//! keychain and real statement PDFs from ../shared/corpus.
+
+#![allow(clippy::unwrap_used)] // Test helpers: a failed unwrap is a failed test.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use folio_app::DataDir;
+use folio_secrets::Keychain;
+
+struct Cleanup(String);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let _ = Keychain::os().delete(&self.0);
+    }
+}
+
+fn hsbc(kind: &str, name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus/boscorat-bank_statement_parser/src/bank_statement_parser/test_data/pdfs")
+        .join(kind)
+        .join(format!("anonymised_HSBC_UK_{name}.pdf"))
+}
+
+fn folio(data: &Path, args: &[&std::ffi::OsStr]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_folio"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn os(s: &str) -> &std::ffi::OsStr {
+    std::ffi::OsStr::new(s)
+}
+
+#[test]
+fn statements_are_filed_once_with_coverage_and_refusals_change_nothing() {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("ledger");
+    let dir = DataDir::at(&data).unwrap();
+    let _cleanup = Cleanup(dir.keychain_item());
+    let dec = hsbc("good", "CUR_12345678_20200108");
+    let jan = hsbc("good", "CUR_12345678_20200208");
+    let mar = hsbc("good", "CUR_12345678_20210108");
+
+    let out = folio(
+        &data,
+        &[os("import"), dec.as_os_str(), jan.as_os_str(), os("--json")],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let reports: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(reports[0]["added"], 138);
+    assert_eq!(reports[0]["account_created"], true);
+    assert_eq!(reports[1]["added"], 122);
+    assert_eq!(reports[1]["account_created"], false);
+
+    // The same file again, renamed: refused, nothing changes.
+    let renamed = root.path().join("copy-of-december.pdf");
+    std::fs::copy(&dec, &renamed).unwrap();
+    let again = folio(&data, &[os("import"), renamed.as_os_str()]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("code: STATEMENT_DUPLICATE"));
+
+    // An edited copy that does not add up is refused unless accepted.
+    let bad = hsbc("bad", "CUR_12345678_20200108");
+    let refused = folio(&data, &[os("import"), bad.as_os_str()]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("code: STATEMENT_NOT_RECONCILED"));
+
+    let accounts: serde_json::Value =
+        serde_json::from_slice(&folio(&data, &[os("accounts"), os("--json")]).stdout).unwrap();
+    assert_eq!(accounts.as_array().unwrap().len(), 1);
+    assert_eq!(accounts[0]["transaction_count"], 260);
+
+    // A later statement leaves a gap: coverage names the missing months.
+    assert!(folio(&data, &[os("import"), mar.as_os_str()])
+        .status
+        .success());
+    let coverage: serde_json::Value =
+        serde_json::from_slice(&folio(&data, &[os("coverage"), os("--json")]).stdout).unwrap();
+    let missing: Vec<&str> = coverage[0]["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    assert!(
+        missing.contains(&"2020-06") && !missing.contains(&"2020-01"),
+        "{missing:?}"
+    );
+
+    let listed = String::from_utf8(folio(&data, &[os("statements")]).stdout).unwrap();
+    assert_eq!(listed.lines().count(), 4, "{listed}");
+    assert!(listed.contains("anonymised_HSBC_UK_CUR_12345678_20200208.pdf"));
+}
