@@ -29,6 +29,8 @@ pub enum ErrorCode {
     DataDirUnusable,
     /// The account asked for does not exist.
     UnknownAccount,
+    /// The statement asked for does not exist.
+    UnknownStatement,
     /// This statement file is already in the ledger.
     StatementDuplicate,
     /// The statement does not add up; it is filed only when the person accepts that.
@@ -52,6 +54,7 @@ impl ErrorCode {
             ErrorCode::LedgerTooNew => "LEDGER_TOO_NEW",
             ErrorCode::DataDirUnusable => "DATA_DIR_UNUSABLE",
             ErrorCode::UnknownAccount => "UNKNOWN_ACCOUNT",
+            ErrorCode::UnknownStatement => "UNKNOWN_STATEMENT",
             ErrorCode::StatementDuplicate => "STATEMENT_DUPLICATE",
             ErrorCode::StatementNotReconciled => "STATEMENT_NOT_RECONCILED",
             ErrorCode::Statement(code) => code,
@@ -71,6 +74,7 @@ impl ErrorCode {
             ErrorCode::LedgerTooNew => "This ledger comes from a newer Folio",
             ErrorCode::DataDirUnusable => "The data folder cannot be used",
             ErrorCode::UnknownAccount => "No such account",
+            ErrorCode::UnknownStatement => "No such statement",
             ErrorCode::StatementDuplicate => "This statement is already in your ledger",
             ErrorCode::StatementNotReconciled => "This statement does not add up",
             ErrorCode::Statement(_) => "This statement cannot be read",
@@ -116,6 +120,7 @@ impl ErrorCode {
                  with FOLIO_DATA_DIR (or --data-dir on the command line)."
             }
             ErrorCode::UnknownAccount => "List the accounts with `folio accounts` and use an id from it.",
+            ErrorCode::UnknownStatement => "List the statements with `folio statements` and use an id from it.",
             ErrorCode::StatementDuplicate => "Nothing was changed. A renamed copy of a filed statement is the same file.",
             ErrorCode::Statement(_) => "See the message; your ledger was not changed.",
             ErrorCode::StatementNotReconciled => {
@@ -191,6 +196,7 @@ impl From<StoreError> for AppError {
             StoreError::NotEncrypted(_) => ErrorCode::LedgerNotEncrypted,
             StoreError::SchemaTooNew { .. } => ErrorCode::LedgerTooNew,
             StoreError::UnknownAccount(_) => ErrorCode::UnknownAccount,
+            StoreError::UnknownStatement(_) => ErrorCode::UnknownStatement,
             StoreError::DuplicateStatement { .. } => ErrorCode::StatementDuplicate,
             StoreError::Io(_) => ErrorCode::DataDirUnusable,
             _ => ErrorCode::Internal,

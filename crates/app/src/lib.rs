@@ -226,4 +226,9 @@ impl Folio {
             .map(CoverageView::from)
             .collect())
     }
+
+    /// Deletes a filed statement and exactly the transactions it brought; returns their count.
+    pub fn delete_statement(&mut self, statement_id: i64) -> Result<usize, AppError> {
+        Ok(self.ledger.delete_statement(statement_id)?)
+    }
 }

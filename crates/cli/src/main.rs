@@ -81,6 +81,14 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Deletes a filed statement and exactly the transactions it brought.
+    DeleteStatement {
+        /// An id from `folio statements`.
+        id: i64,
+        /// Confirms the deletion (without it, nothing is deleted).
+        #[arg(long)]
+        yes: bool,
+    },
     /// Per account, the months covered by statements and the months missing.
     Coverage {
         #[arg(long)]
@@ -211,6 +219,32 @@ fn run(cli: Cli) -> Result<(), AppError> {
                     ],
                     &rows,
                     &[0, 1, 3, 4, 5],
+                )
+            }
+        }
+        Command::DeleteStatement { id, yes } => {
+            let statement = folio
+                .statements()?
+                .into_iter()
+                .find(|s| s.id == id)
+                .ok_or_else(|| {
+                    AppError::new(
+                        folio_app::ErrorCode::UnknownStatement,
+                        format!("statement {id} does not exist"),
+                    )
+                })?;
+            if !yes {
+                writeln!(
+                    out,
+                    "Would delete statement {id} ({}, {} .. {}) and the {} transactions it brought. Run again with --yes to delete.",
+                    statement.file_name, statement.period_start, statement.period_end, statement.transactions
+                )
+            } else {
+                let deleted = folio.delete_statement(id)?;
+                writeln!(
+                    out,
+                    "Deleted statement {id} ({}) and {deleted} transactions.",
+                    statement.file_name
                 )
             }
         }

@@ -100,4 +100,26 @@ fn statements_are_filed_once_with_coverage_and_refusals_change_nothing() {
     let listed = String::from_utf8(folio(&data, &[os("statements")]).stdout).unwrap();
     assert_eq!(listed.lines().count(), 4, "{listed}");
     assert!(listed.contains("anonymised_HSBC_UK_CUR_12345678_20200208.pdf"));
+
+    // Deleting asks for confirmation, then removes exactly what the statement brought.
+    let statements: serde_json::Value =
+        serde_json::from_slice(&folio(&data, &[os("statements"), os("--json")]).stdout).unwrap();
+    let last = statements.as_array().unwrap().last().unwrap();
+    let id = last["id"].as_i64().unwrap().to_string();
+    let brought = last["transactions"].as_u64().unwrap();
+    let dry = String::from_utf8(folio(&data, &[os("delete-statement"), os(&id)]).stdout).unwrap();
+    assert!(dry.contains("--yes"), "{dry}");
+    let count = |data: &Path| {
+        let a: serde_json::Value =
+            serde_json::from_slice(&folio(data, &[os("accounts"), os("--json")]).stdout).unwrap();
+        a[0]["transaction_count"].as_u64().unwrap()
+    };
+    let before = count(&data);
+    let done = folio(&data, &[os("delete-statement"), os(&id), os("--yes")]);
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert_eq!(count(&data), before - brought);
 }

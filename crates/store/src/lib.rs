@@ -44,6 +44,8 @@ pub enum StoreError {
     SchemaTooNew { found: u32, known: u32 },
     #[error("this statement file was already filed (statement {statement_id})")]
     DuplicateStatement { statement_id: i64 },
+    #[error("statement {0} does not exist")]
+    UnknownStatement(i64),
     #[error("account {0} does not exist")]
     UnknownAccount(AccountId),
     #[error("a {found} transaction cannot be filed in a {account} account")]

@@ -284,4 +284,20 @@ impl Ledger {
         }
         Ok(out)
     }
+
+    /// Deletes a statement and exactly the transactions it brought (rows it found already known
+    /// belong to the statement that filed them first and stay). Returns how many were deleted.
+    pub fn delete_statement(&mut self, statement_id: i64) -> Result<usize, StoreError> {
+        let tx = self.conn.transaction()?;
+        let rows = tx.execute(
+            "DELETE FROM transactions WHERE statement_id = ?1",
+            [statement_id],
+        )?;
+        let statements = tx.execute("DELETE FROM statements WHERE id = ?1", [statement_id])?;
+        if statements == 0 {
+            return Err(StoreError::UnknownStatement(statement_id));
+        }
+        tx.commit()?;
+        Ok(rows)
+    }
 }

@@ -132,6 +132,29 @@ fn overlapping_statements_file_only_what_is_new_and_twins_stay_two() {
 }
 
 #[test]
+fn deleting_a_statement_removes_exactly_what_it_brought() {
+    let (_d, mut l) = ledger();
+    let rows = history();
+    let a = import(&mut l, 'a', &days(&rows, 0, 20)).unwrap();
+    let b = import(&mut l, 'b', &days(&rows, 15, 39)).unwrap();
+    let deleted = l.delete_statement(b.statement_id).unwrap();
+    assert_eq!(deleted, b.added);
+    assert_eq!(
+        l.transactions(None).unwrap().len(),
+        days(&rows, 0, 20).len()
+    );
+    assert_eq!(l.statements().unwrap().len(), 1);
+    assert!(matches!(
+        l.delete_statement(b.statement_id),
+        Err(StoreError::UnknownStatement(_))
+    ));
+    // Filing it again brings the same rows back.
+    let again = import(&mut l, 'b', &days(&rows, 15, 39)).unwrap();
+    assert_eq!(again.added, b.added);
+    let _ = a;
+}
+
+#[test]
 fn a_failing_row_files_nothing_of_the_statement() {
     let (_d, mut l) = ledger();
     let mut rows = history();
