@@ -256,8 +256,6 @@ pub struct RawRow {
     pub balance: Option<Decimal>,
     pub decimals: u32,
     pub page: u32,
-    /// Index of the line the amount was read from, for warnings.
-    pub line: usize,
 }
 
 /// The table of a whole document.
@@ -482,7 +480,7 @@ pub fn read_table(lines: &[Line], format: NumberFormat, order: DateOrder) -> Opt
                 min_gap,
             };
         }
-        let row = read_row(&cells, line, index, format, order);
+        let row = read_row(&cells, line, format, order);
         if row.kind == RowKind::Closing {
             state = State::Outside;
         }
@@ -491,13 +489,7 @@ pub fn read_table(lines: &[Line], format: NumberFormat, order: DateOrder) -> Opt
     (!table.columns.is_empty()).then_some(table)
 }
 
-fn read_row(
-    cells: &Cells<'_>,
-    line: &Line,
-    index: usize,
-    format: NumberFormat,
-    order: DateOrder,
-) -> RawRow {
+fn read_row(cells: &Cells<'_>, line: &Line, format: NumberFormat, order: DateOrder) -> RawRow {
     let text: String = cells
         .text
         .iter()
@@ -559,7 +551,6 @@ fn read_row(
         balance,
         decimals,
         page: line.page,
-        line: index,
     }
 }
 
@@ -583,7 +574,6 @@ pub struct TableReading {
     pub transactions: Vec<Assembled>,
     pub opening: Option<Decimal>,
     pub closing: Option<Decimal>,
-    pub first_date: Option<crate::PartialDate>,
 }
 
 /// Votes on where a transaction's amount sits: a text-only line followed by an undated amount
@@ -622,9 +612,6 @@ pub fn assemble(table: &Table) -> TableReading {
     for row in &table.rows {
         if row.date.is_some() {
             current_date = row.date;
-            if out.first_date.is_none() {
-                out.first_date = row.date;
-            }
         }
         match row.kind {
             RowKind::Opening => {

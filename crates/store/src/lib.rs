@@ -325,7 +325,7 @@ fn starts_plain(path: &Path) -> Result<bool, StoreError> {
     Ok(read == header.len() && &header == PLAIN_SQLITE_HEADER)
 }
 
-struct RawAccount {
+pub(crate) struct RawAccount {
     id: i64,
     name: String,
     bank: Option<String>,
@@ -335,7 +335,7 @@ struct RawAccount {
     currency: String,
 }
 
-fn account_from_row(row: &Row<'_>) -> rusqlite::Result<RawAccount> {
+pub(crate) fn account_from_row(row: &Row<'_>) -> rusqlite::Result<RawAccount> {
     Ok(RawAccount {
         id: row.get(0)?,
         name: row.get(1)?,
@@ -348,7 +348,7 @@ fn account_from_row(row: &Row<'_>) -> rusqlite::Result<RawAccount> {
 }
 
 impl RawAccount {
-    fn into_account(self) -> Result<Account, StoreError> {
+    pub(crate) fn into_account(self) -> Result<Account, StoreError> {
         Ok(Account {
             id: AccountId(self.id),
             name: self.name,

@@ -187,13 +187,15 @@ impl Ledger {
                 ])?;
             }
         }
+        // Read back inside the transaction: one row by id, not the aggregate over every account.
+        let account = tx
+            .query_row(
+                "SELECT id, name, bank, holder, iban, number, currency FROM accounts WHERE id = ?1",
+                [account_id],
+                crate::account_from_row,
+            )?
+            .into_account()?;
         tx.commit()?;
-        let account = self
-            .accounts()?
-            .into_iter()
-            .map(|a| a.account)
-            .find(|a| a.id.0 == account_id)
-            .ok_or(StoreError::UnknownAccount(AccountId(account_id)))?;
         Ok(ImportOutcome {
             statement_id,
             account,
