@@ -56,6 +56,8 @@ pub enum StoreError {
     Domain(#[from] LedgerError),
     #[error("file error: {0}")]
     Io(#[from] std::io::Error),
+    #[error("the encrypted database engine did not start: {0}")]
+    Startup(String),
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }
@@ -92,7 +94,7 @@ impl Ledger {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags)?;
+        let conn = open_connection(path, flags)?;
         apply_key(&conn, key)?;
         Self::finish_open(conn, path)
     }
@@ -107,7 +109,7 @@ impl Ledger {
             return Err(StoreError::NotEncrypted(path.to_path_buf()));
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags)?;
+        let conn = open_connection(path, flags)?;
         apply_key(&conn, key)?;
         // The first read decrypts page 1: it fails on a wrong key before anything can write.
         let probe = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
@@ -297,6 +299,23 @@ impl Ledger {
         })
         .collect()
     }
+}
+
+/// SQLite flags itself initialised *before* it runs SQLCipher's start-up hook, so a second
+/// thread opening its first connection in that window gets a connection whose `PRAGMA key`
+/// fails ("An error occurred with PRAGMA key ..."). Every ledger connection therefore waits for
+/// one in-memory connection that ran the whole start-up on a single thread.
+fn open_connection(path: &Path, flags: OpenFlags) -> Result<Connection, StoreError> {
+    static STARTED: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    STARTED
+        .get_or_init(|| {
+            Connection::open_in_memory()
+                .map(drop)
+                .map_err(|e| e.to_string())
+        })
+        .clone()
+        .map_err(StoreError::Startup)?;
+    Ok(Connection::open_with_flags(path, flags)?)
 }
 
 fn apply_key(conn: &Connection, key: &LedgerKey) -> Result<(), StoreError> {
