@@ -4,7 +4,7 @@
 
 use chrono::{Datelike, NaiveDate};
 use folio_ledger::{fingerprints, Account, AccountId, Iban, Money, NewAccount, NewTransaction};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::{Ledger, StoreError};
 
@@ -12,6 +12,9 @@ use crate::{Ledger, StoreError};
 pub struct StatementImport<'a> {
     /// Who and which account, as the statement names it.
     pub account: &'a NewAccount,
+    /// File into this existing account instead of the one matched by IBAN or number (the person
+    /// picked it in the review). Its currency must be the statement's.
+    pub into_account: Option<AccountId>,
     pub file_sha256: &'a str,
     pub file_name: &'a str,
     pub period_start: NaiveDate,
@@ -66,7 +69,48 @@ fn next_month(d: NaiveDate) -> NaiveDate {
     d.checked_add_months(chrono::Months::new(1)).unwrap_or(d)
 }
 
+/// The account a statement belongs to: by IBAN, else by number and currency; `None` means a new one.
+fn match_account(
+    conn: &rusqlite::Connection,
+    account: &NewAccount,
+) -> Result<Option<i64>, StoreError> {
+    Ok(match (&account.iban, &account.number) {
+        (Some(iban), _) => conn
+            .query_row(
+                "SELECT id FROM accounts WHERE iban = ?1",
+                [iban.as_str()],
+                |r| r.get(0),
+            )
+            .optional()?,
+        (None, Some(number)) => conn
+            .query_row(
+                "SELECT id FROM accounts WHERE iban IS NULL AND number = ?1 AND currency = ?2",
+                params![number, account.currency.code()],
+                |r| r.get(0),
+            )
+            .optional()?,
+        (None, None) => None,
+    })
+}
+
 impl Ledger {
+    /// The existing account a statement of `account` would be filed into, if any.
+    pub fn matching_account(&self, account: &NewAccount) -> Result<Option<AccountId>, StoreError> {
+        Ok(match_account(&self.conn, account)?.map(AccountId))
+    }
+
+    /// The filed statement that came from the file with this SHA-256, if any.
+    pub fn statement_with_file(&self, file_sha256: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id FROM statements WHERE file_sha256 = ?1",
+                [file_sha256],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     /// Files a statement, all or nothing.
     pub fn import_statement(
         &mut self,
@@ -83,23 +127,15 @@ impl Ledger {
         if let Some(statement_id) = existing {
             return Err(StoreError::DuplicateStatement { statement_id });
         }
-        // The account: by IBAN, else by number and currency, else a new one.
-        let found: Option<i64> = match (&s.account.iban, &s.account.number) {
-            (Some(iban), _) => tx
-                .query_row(
-                    "SELECT id FROM accounts WHERE iban = ?1",
-                    [iban.as_str()],
-                    |r| r.get(0),
-                )
-                .optional()?,
-            (None, Some(number)) => tx
-                .query_row(
-                    "SELECT id FROM accounts WHERE iban IS NULL AND number = ?1 AND currency = ?2",
-                    params![number, s.account.currency.code()],
-                    |r| r.get(0),
-                )
-                .optional()?,
-            (None, None) => None,
+        let found: Option<i64> = match s.into_account {
+            Some(chosen) => Some(
+                tx.query_row("SELECT id FROM accounts WHERE id = ?1", [chosen.0], |r| {
+                    r.get(0)
+                })
+                .optional()?
+                .ok_or(StoreError::UnknownAccount(chosen))?,
+            ),
+            None => match_account(&tx, s.account)?,
         };
         let (account_id, account_created) = match found {
             Some(id) => (id, false),
@@ -207,44 +243,7 @@ impl Ledger {
 
     /// Filed statements, by account and period.
     pub fn statements(&self) -> Result<Vec<StatementSummary>, StoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT s.id, s.account_id, s.file_name, s.period_start, s.period_end, s.opening_minor,
-                    s.closing_minor, s.reconciled, a.currency,
-                    (SELECT count(*) FROM transactions t WHERE t.statement_id = s.id)
-             FROM statements s JOIN accounts a ON a.id = s.account_id
-             ORDER BY s.account_id, s.period_start, s.id",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, i64>(5)?,
-                r.get::<_, i64>(6)?,
-                r.get::<_, bool>(7)?,
-                r.get::<_, String>(8)?,
-                r.get::<_, i64>(9)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, account, file_name, start, end, open, close, reconciled, cur, count) = row?;
-            let currency = folio_ledger::Currency::from_code(&cur)?;
-            out.push(StatementSummary {
-                id,
-                account_id: AccountId(account),
-                file_name,
-                period_start: crate::parse_date(&start)?,
-                period_end: crate::parse_date(&end)?,
-                opening: Money::from_minor_units(open, currency),
-                closing: Money::from_minor_units(close, currency),
-                reconciled,
-                transactions: u64::try_from(count).unwrap_or(0),
-            });
-        }
-        Ok(out)
+        statement_summaries(&self.conn, None)
     }
 
     /// For each account with statements: the months covered and the months missing between.
@@ -302,4 +301,50 @@ impl Ledger {
         tx.commit()?;
         Ok(rows)
     }
+}
+
+/// Filed statements (all, or the one with id `only`), by account and period.
+pub(crate) fn statement_summaries(
+    conn: &Connection,
+    only: Option<i64>,
+) -> Result<Vec<StatementSummary>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.id, s.account_id, s.file_name, s.period_start, s.period_end, s.opening_minor,
+                s.closing_minor, s.reconciled, a.currency,
+                (SELECT count(*) FROM transactions t WHERE t.statement_id = s.id)
+         FROM statements s JOIN accounts a ON a.id = s.account_id
+         WHERE ?1 IS NULL OR s.id = ?1
+         ORDER BY s.account_id, s.period_start, s.id",
+    )?;
+    let rows = stmt.query_map([only], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, i64>(5)?,
+            r.get::<_, i64>(6)?,
+            r.get::<_, bool>(7)?,
+            r.get::<_, String>(8)?,
+            r.get::<_, i64>(9)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, account, file_name, start, end, open, close, reconciled, cur, count) = row?;
+        let currency = folio_ledger::Currency::from_code(&cur)?;
+        out.push(StatementSummary {
+            id,
+            account_id: AccountId(account),
+            file_name,
+            period_start: crate::parse_date(&start)?,
+            period_end: crate::parse_date(&end)?,
+            opening: Money::from_minor_units(open, currency),
+            closing: Money::from_minor_units(close, currency),
+            reconciled,
+            transactions: u64::try_from(count).unwrap_or(0),
+        });
+    }
+    Ok(out)
 }

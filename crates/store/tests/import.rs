@@ -71,6 +71,7 @@ fn import(
     let sha = hash.to_string().repeat(64);
     ledger.import_statement(&StatementImport {
         account: &acc,
+        into_account: None,
         file_sha256: &sha,
         file_name: "statement.pdf",
         period_start: rows.first().map(|r| r.0.date).unwrap_or(day(0)),
