@@ -31,6 +31,12 @@ pub enum ErrorCode {
     UnknownAccount,
     /// The statement asked for does not exist.
     UnknownStatement,
+    /// The chosen account keeps another currency than the statement.
+    AccountCurrencyMismatch,
+    /// A filter of the ledger view (date, amount, sort) is not a value Folio understands.
+    InvalidFilter,
+    /// The transaction asked for does not exist.
+    UnknownTransaction,
     /// This statement file is already in the ledger.
     StatementDuplicate,
     /// The statement does not add up; it is filed only when the person accepts that.
@@ -55,6 +61,9 @@ impl ErrorCode {
             ErrorCode::DataDirUnusable => "DATA_DIR_UNUSABLE",
             ErrorCode::UnknownAccount => "UNKNOWN_ACCOUNT",
             ErrorCode::UnknownStatement => "UNKNOWN_STATEMENT",
+            ErrorCode::AccountCurrencyMismatch => "ACCOUNT_CURRENCY_MISMATCH",
+            ErrorCode::InvalidFilter => "INVALID_FILTER",
+            ErrorCode::UnknownTransaction => "UNKNOWN_TRANSACTION",
             ErrorCode::StatementDuplicate => "STATEMENT_DUPLICATE",
             ErrorCode::StatementNotReconciled => "STATEMENT_NOT_RECONCILED",
             ErrorCode::Statement(code) => code,
@@ -75,6 +84,9 @@ impl ErrorCode {
             ErrorCode::DataDirUnusable => "The data folder cannot be used",
             ErrorCode::UnknownAccount => "No such account",
             ErrorCode::UnknownStatement => "No such statement",
+            ErrorCode::AccountCurrencyMismatch => "That account keeps another currency",
+            ErrorCode::InvalidFilter => "That filter is not understood",
+            ErrorCode::UnknownTransaction => "No such transaction",
             ErrorCode::StatementDuplicate => "This statement is already in your ledger",
             ErrorCode::StatementNotReconciled => "This statement does not add up",
             ErrorCode::Statement(_) => "This statement cannot be read",
@@ -121,6 +133,13 @@ impl ErrorCode {
             }
             ErrorCode::UnknownAccount => "List the accounts with `folio accounts` and use an id from it.",
             ErrorCode::UnknownStatement => "List the statements with `folio statements` and use an id from it.",
+            ErrorCode::AccountCurrencyMismatch => {
+                "File the statement into an account in the statement's currency, or as a new account."
+            }
+            ErrorCode::InvalidFilter => {
+                "Dates are written 2024-03-31 and amounts like -50 or 12.50 (a point for decimals)."
+            }
+            ErrorCode::UnknownTransaction => "It may belong to a statement that was deleted; reload the list.",
             ErrorCode::StatementDuplicate => "Nothing was changed. A renamed copy of a filed statement is the same file.",
             ErrorCode::Statement(_) => "See the message; your ledger was not changed.",
             ErrorCode::StatementNotReconciled => {
@@ -197,6 +216,8 @@ impl From<StoreError> for AppError {
             StoreError::SchemaTooNew { .. } => ErrorCode::LedgerTooNew,
             StoreError::UnknownAccount(_) => ErrorCode::UnknownAccount,
             StoreError::UnknownStatement(_) => ErrorCode::UnknownStatement,
+            StoreError::WrongCurrency { .. } => ErrorCode::AccountCurrencyMismatch,
+            StoreError::UnknownTransaction(_) => ErrorCode::UnknownTransaction,
             StoreError::DuplicateStatement { .. } => ErrorCode::StatementDuplicate,
             StoreError::Io(_) => ErrorCode::DataDirUnusable,
             _ => ErrorCode::Internal,

@@ -3,21 +3,25 @@
 //! This layer decides *where* the ledger lives and *how* it is unlocked; the store decides how it is
 //! kept, the ledger crate what it means. Nothing here knows about Tauri or the terminal.
 
+mod browse;
 mod data_dir;
 mod error;
+mod import;
 mod views;
 
 use std::path::Path;
 
-use folio_ledger::{AccountId, Money, NewAccount, NewTransaction};
+use folio_ledger::AccountId;
 use folio_secrets::{decode_ledger_key, encode_ledger_key, generate_ledger_key, Keychain};
 use folio_statements::{IntakeLimits, PdfEngine};
 use folio_store::Ledger;
-use folio_store::StatementImport;
-use sha2::{Digest, Sha256};
 
+pub use browse::{
+    BalancePoint, LedgerRow, MonthTotalsView, TransactionDetailView, TransactionFilter,
+};
 pub use data_dir::DataDir;
 pub use error::{AppError, ErrorCode};
+pub use import::{read_statement_file, ReadStage, ReadStatement, ReviewRow, StatementReview};
 pub use views::{
     AccountView, CoverageView, ImportReport, LedgerInfo, StatementView, TransactionView,
 };
@@ -100,12 +104,26 @@ impl Folio {
         })
     }
 
+    /// The accounts, each with its latest printed balance checked against the ledger's own sum.
     pub fn accounts(&self) -> Result<Vec<AccountView>, AppError> {
+        let balances = self.ledger.account_balances()?;
         Ok(self
             .ledger
             .accounts()?
             .into_iter()
-            .map(AccountView::from)
+            .map(|summary| {
+                let id = summary.account.id;
+                let mut view = AccountView::from(summary);
+                if let Some(b) = balances.iter().find(|b| b.account_id == id) {
+                    view.computed_balance = views::plain_amount(b.computed);
+                    view.balance_matches = b.matches;
+                    if let Some((date, closing)) = b.latest_closing {
+                        view.statement_balance = Some(views::plain_amount(closing));
+                        view.statement_date = Some(date.to_string());
+                    }
+                }
+                view
+            })
             .collect())
     }
 
@@ -118,10 +136,8 @@ impl Folio {
             .collect())
     }
 
-    /// Reads a statement file and files it: the account matched by IBAN or number (or created),
-    /// rows already known from an overlapping statement skipped, all in one SQL transaction. The
-    /// same file twice (also renamed) is STATEMENT_DUPLICATE; a statement that does not reconcile
-    /// is STATEMENT_NOT_RECONCILED unless `accept_unreconciled`. Any failure changes nothing.
+    /// Reads a statement file and files it at once (the CLI's `folio import`): the same rules as
+    /// the window's read-review-file, with the matched account. Any failure changes nothing.
     pub fn import_statement_file(
         &mut self,
         engine: &PdfEngine,
@@ -130,81 +146,15 @@ impl Folio {
         limits: IntakeLimits,
         accept_unreconciled: bool,
     ) -> Result<ImportReport, AppError> {
-        let bytes = folio_statements::read_pdf(path, limits)?;
-        let sha = hex::encode(Sha256::digest(&bytes));
-        let text = engine.extract_within(&bytes, password, limits)?;
-        let s = folio_statements::parse_statement(&text)?;
-        let warnings: Vec<String> = s
-            .warnings
-            .iter()
-            .map(|w| format!("{}: {}", w.code, w.message))
-            .collect();
-        if !s.reconciled && !accept_unreconciled {
-            return Err(AppError::new(
-                ErrorCode::StatementNotReconciled,
-                format!("{}: {}", path.display(), warnings.join("; ")),
-            ));
-        }
-        let currency = s.currency;
-        let name = match (&s.identity.bank, s.masked_account()) {
-            (Some(bank), Some(masked)) => format!("{bank} {masked}"),
-            (Some(bank), None) => bank.clone(),
-            (None, Some(masked)) => format!("Account {masked}"),
-            (None, None) => "Account".to_string(),
-        };
-        let account = NewAccount {
-            name,
-            bank: s.identity.bank.clone(),
-            holder: s.identity.holder.clone(),
-            iban: s.identity.iban.clone(),
-            number: s.identity.account_number.clone(),
-            currency,
-        };
-        let rows: Vec<(NewTransaction, u32)> = s
-            .transactions
-            .iter()
-            .map(|t| {
-                (
-                    NewTransaction {
-                        date: t.date,
-                        value_date: t.value_date,
-                        description: t.description.clone(),
-                        amount: Money::new(t.amount, currency),
-                        balance: t.balance.map(|b| Money::new(b, currency)),
-                    },
-                    t.page,
-                )
-            })
-            .collect();
-        let file_name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_default();
-        let outcome = self.ledger.import_statement(&StatementImport {
-            account: &account,
-            file_sha256: &sha,
-            file_name: &file_name,
-            period_start: s.period_start,
-            period_end: s.period_end,
-            opening: Money::new(s.opening_balance, currency),
-            closing: Money::new(s.closing_balance, currency),
-            reconciled: s.reconciled,
-            pages: s.pages,
-            transactions: &rows,
-        })?;
-        Ok(ImportReport {
-            file: path.display().to_string(),
-            statement_id: outcome.statement_id,
-            account_id: outcome.account.id.0,
-            account_name: outcome.account.name,
-            account_created: outcome.account_created,
-            added: outcome.added,
-            already_known: outcome.already_known,
-            reconciled: s.reconciled,
-            period_start: s.period_start.to_string(),
-            period_end: s.period_end.to_string(),
-            warnings,
-        })
+        let read = read_statement_file(
+            &|sha| self.statement_with_file(sha),
+            engine,
+            path,
+            password,
+            limits,
+            &mut |_| {},
+        )?;
+        self.file_statement(&read, None, accept_unreconciled)
     }
 
     /// Filed statements.

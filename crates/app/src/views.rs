@@ -30,6 +30,14 @@ pub struct AccountView {
     pub transaction_count: u64,
     /// The sum of the account's transactions, e.g. `"-12.50"`.
     pub balance: String,
+    /// The closing balance printed on its latest statement, and that statement's last day.
+    pub statement_balance: Option<String>,
+    pub statement_date: Option<String>,
+    /// The earliest statement's opening balance plus every transaction filed since.
+    pub computed_balance: String,
+    /// False when the computed balance disagrees with the latest printed one (a statement is
+    /// missing, or rows were filed that the bank did not print).
+    pub balance_matches: bool,
 }
 
 impl From<AccountSummary> for AccountView {
@@ -46,6 +54,10 @@ impl From<AccountSummary> for AccountView {
             currency: s.account.currency.to_string(),
             transaction_count: s.transaction_count,
             balance: plain_amount(s.transactions_total),
+            statement_balance: None,
+            statement_date: None,
+            computed_balance: plain_amount(s.transactions_total),
+            balance_matches: true,
         }
     }
 }
@@ -79,9 +91,16 @@ impl From<Transaction> for TransactionView {
 }
 
 /// `-12.50`: the amount at its currency's precision, without the code.
-fn plain_amount(m: folio_ledger::Money) -> String {
-    let mut d = m.amount();
-    d.rescale(m.currency().minor_units());
+pub(crate) fn plain_amount(m: folio_ledger::Money) -> String {
+    plain_decimal(m.amount(), m.currency().minor_units())
+}
+
+/// `-12.50`: `d` with exactly `decimals` digits after the point (more are never cut: the
+/// statement engine only hands out amounts at the statement's precision).
+pub(crate) fn plain_decimal(mut d: rust_decimal::Decimal, decimals: u32) -> String {
+    if d.scale() < decimals {
+        d.rescale(decimals);
+    }
     d.to_string()
 }
 

@@ -79,6 +79,18 @@ impl PdfEngine {
         password: Option<&str>,
         limits: crate::IntakeLimits,
     ) -> Result<PdfText, StatementError> {
+        self.extract_reporting(bytes, password, limits, &mut |_, _| {})
+    }
+
+    /// [`PdfEngine::extract_within`] that calls `on_page(k, n)` before reading page `k` of `n`,
+    /// so a window can show "page k of n" while a long statement is read.
+    pub fn extract_reporting(
+        &self,
+        bytes: &[u8],
+        password: Option<&str>,
+        limits: crate::IntakeLimits,
+        on_page: &mut dyn FnMut(u32, u32),
+    ) -> Result<PdfText, StatementError> {
         // A panic inside a previous extraction leaves nothing shared half-done: a poisoned lock
         // is still safe to take.
         let _turn = self.one_at_a_time.lock().unwrap_or_else(|p| p.into_inner());
@@ -96,6 +108,7 @@ impl PdfEngine {
         let mut pages = Vec::new();
         for (index, page) in document.pages().iter().enumerate() {
             let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
+            on_page(number, count);
             pages.push(read_page(&page, number, limits.max_chars_per_page)?);
         }
         Ok(PdfText { pages })

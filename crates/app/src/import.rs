@@ -1,0 +1,289 @@
+//! Importing a statement file in two steps, as the window does it: *read* (no ledger write; the
+//! slow part, reporting progress) and, after the person reviewed what was read, *file* (one SQL
+//! transaction). The CLI runs both steps back to back.
+
+use std::path::{Path, PathBuf};
+
+use folio_ledger::{AccountId, Money, NewAccount, NewTransaction};
+use folio_statements::{IntakeLimits, ParsedStatement, PdfEngine};
+use folio_store::StatementImport;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::views::plain_decimal;
+use crate::{AccountView, AppError, ErrorCode, Folio, ImportReport};
+
+/// Where reading a statement file is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadStage {
+    /// Checking the file's bytes and whether it was filed before.
+    Checking,
+    /// Reading page `page` of `pages`.
+    Page { page: u32, pages: u32 },
+    /// Finding the account, period, balances and rows, and proving them.
+    Verifying,
+}
+
+/// A statement file read and verified, not filed yet. It holds no secret: the password (if any)
+/// was only used to open the file.
+#[derive(Clone, Debug)]
+pub struct ReadStatement {
+    pub path: PathBuf,
+    pub file_name: String,
+    pub sha256: String,
+    pub statement: ParsedStatement,
+}
+
+/// Reads and verifies a statement file without writing to the ledger. A file already filed (same
+/// bytes, any name; `filed_as` answers from the ledger) is [`ErrorCode::StatementDuplicate`]
+/// before it is even opened. It takes a lookup, not the ledger, so a window can read a long file
+/// without holding the ledger for the whole time.
+pub fn read_statement_file(
+    filed_as: &dyn Fn(&str) -> Result<Option<i64>, AppError>,
+    engine: &PdfEngine,
+    path: &Path,
+    password: Option<&str>,
+    limits: IntakeLimits,
+    progress: &mut dyn FnMut(ReadStage),
+) -> Result<ReadStatement, AppError> {
+    progress(ReadStage::Checking);
+    let bytes = folio_statements::read_pdf(path, limits)?;
+    let sha256 = hex::encode(Sha256::digest(&bytes));
+    if let Some(id) = filed_as(&sha256)? {
+        return Err(AppError::new(
+            ErrorCode::StatementDuplicate,
+            format!(
+                "{} is already in your ledger as statement {id} (same file content)",
+                path.display()
+            ),
+        ));
+    }
+    let text = engine.extract_reporting(&bytes, password, limits, &mut |page, pages| {
+        progress(ReadStage::Page { page, pages });
+    })?;
+    progress(ReadStage::Verifying);
+    let statement = folio_statements::parse_statement(&text)?;
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    Ok(ReadStatement {
+        path: path.to_path_buf(),
+        file_name,
+        sha256,
+        statement,
+    })
+}
+
+impl ReadStatement {
+    /// The account as the statement names it.
+    pub fn account(&self) -> NewAccount {
+        let s = &self.statement;
+        let name = match (&s.identity.bank, s.masked_account()) {
+            (Some(bank), Some(masked)) => format!("{bank} {masked}"),
+            (Some(bank), None) => bank.clone(),
+            (None, Some(masked)) => format!("Account {masked}"),
+            (None, None) => "Account".to_string(),
+        };
+        NewAccount {
+            name,
+            bank: s.identity.bank.clone(),
+            holder: s.identity.holder.clone(),
+            iban: s.identity.iban.clone(),
+            number: s.identity.account_number.clone(),
+            currency: s.currency,
+        }
+    }
+
+    fn warnings(&self) -> Vec<String> {
+        self.statement
+            .warnings
+            .iter()
+            .map(|w| format!("{}: {}", w.code, w.message))
+            .collect()
+    }
+}
+
+/// What the person sees before filing: what was read, whether it adds up, which rows break the
+/// arithmetic, and where it would go.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StatementReview {
+    pub file_name: String,
+    pub bank: Option<String>,
+    pub holder: Option<String>,
+    pub iban: Option<String>,
+    pub account_number: Option<String>,
+    pub masked: Option<String>,
+    pub currency: String,
+    pub period_start: String,
+    pub period_end: String,
+    pub opening: String,
+    pub closing: String,
+    pub money_in: String,
+    pub money_out: String,
+    /// Opening + in - out: equals `closing` when the statement reconciles.
+    pub computed_closing: String,
+    pub reconciled: bool,
+    /// `account`, `card` or `swapped_columns`: how the amounts' signs were read.
+    pub sign_convention: String,
+    pub scanned: bool,
+    pub pages: u32,
+    pub rows: Vec<ReviewRow>,
+    /// Warnings not tied to a row.
+    pub warnings: Vec<String>,
+    /// The existing account it would be filed into; `None` means a new account.
+    pub matched_account: Option<AccountView>,
+    /// The name a new account would get.
+    pub new_account_name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReviewRow {
+    pub date: String,
+    pub value_date: Option<String>,
+    pub description: String,
+    pub amount: String,
+    pub balance: Option<String>,
+    pub page: u32,
+    /// Set when this row breaks the balance arithmetic (the warning's text).
+    pub problem: Option<String>,
+}
+
+impl Folio {
+    /// The filed statement that came from a file with this SHA-256, if any.
+    pub fn statement_with_file(&self, sha256: &str) -> Result<Option<i64>, AppError> {
+        Ok(self.ledger.statement_with_file(sha256)?)
+    }
+
+    /// The review of a read statement against this ledger.
+    pub fn review(&self, read: &ReadStatement) -> Result<StatementReview, AppError> {
+        let s = &read.statement;
+        let account = read.account();
+        let matched = match self.ledger.matching_account(&account)? {
+            Some(id) => self.accounts()?.into_iter().find(|a| a.id == id.0),
+            None => None,
+        };
+        let (money_in, money_out) = s.totals();
+        let decimals = s.decimals;
+        let amount = |d: rust_decimal::Decimal| plain_decimal(d, decimals);
+        let mut row_problems: Vec<Option<String>> = vec![None; s.transactions.len()];
+        let mut warnings = Vec::new();
+        for w in &s.warnings {
+            match w.row.and_then(|r| row_problems.get_mut(r)) {
+                Some(slot) => {
+                    let text = slot
+                        .take()
+                        .map_or(w.message.clone(), |prev| format!("{prev}; {}", w.message));
+                    *slot = Some(text);
+                }
+                None => warnings.push(format!("{}: {}", w.code, w.message)),
+            }
+        }
+        Ok(StatementReview {
+            file_name: read.file_name.clone(),
+            bank: s.identity.bank.clone(),
+            holder: s.identity.holder.clone(),
+            iban: s.identity.iban.as_ref().map(ToString::to_string),
+            account_number: s.identity.account_number.clone(),
+            masked: s.masked_account(),
+            currency: s.currency.to_string(),
+            period_start: s.period_start.to_string(),
+            period_end: s.period_end.to_string(),
+            opening: amount(s.opening_balance),
+            closing: amount(s.closing_balance),
+            money_in: amount(money_in),
+            money_out: amount(money_out),
+            computed_closing: amount(s.opening_balance + money_in - money_out),
+            reconciled: s.reconciled,
+            sign_convention: match s.sign_convention {
+                folio_statements::SignConvention::Account => "account",
+                folio_statements::SignConvention::Card => "card",
+                folio_statements::SignConvention::SwappedColumns => "swapped_columns",
+            }
+            .to_string(),
+            scanned: s.pdf_type == folio_statements::PdfType::ImageBased,
+            pages: s.pages,
+            rows: s
+                .transactions
+                .iter()
+                .zip(row_problems)
+                .map(|(t, problem)| ReviewRow {
+                    date: t.date.to_string(),
+                    value_date: t.value_date.map(|d| d.to_string()),
+                    description: t.description.clone(),
+                    amount: amount(t.amount),
+                    balance: t.balance.map(amount),
+                    page: t.page,
+                    problem,
+                })
+                .collect(),
+            warnings,
+            matched_account: matched,
+            new_account_name: account.name,
+        })
+    }
+
+    /// Files a read statement: into `into` when the person picked an account, else the account
+    /// matched by IBAN or number (or a new one); rows already known from an overlapping statement
+    /// are skipped; all in one SQL transaction. A statement that does not reconcile is
+    /// STATEMENT_NOT_RECONCILED unless `accept_unreconciled`. Any failure changes nothing.
+    pub fn file_statement(
+        &mut self,
+        read: &ReadStatement,
+        into: Option<i64>,
+        accept_unreconciled: bool,
+    ) -> Result<ImportReport, AppError> {
+        let s = &read.statement;
+        let warnings = read.warnings();
+        if !s.reconciled && !accept_unreconciled {
+            return Err(AppError::new(
+                ErrorCode::StatementNotReconciled,
+                format!("{}: {}", read.path.display(), warnings.join("; ")),
+            ));
+        }
+        let currency = s.currency;
+        let account = read.account();
+        let rows: Vec<(NewTransaction, u32)> = s
+            .transactions
+            .iter()
+            .map(|t| {
+                (
+                    NewTransaction {
+                        date: t.date,
+                        value_date: t.value_date,
+                        description: t.description.clone(),
+                        amount: Money::new(t.amount, currency),
+                        balance: t.balance.map(|b| Money::new(b, currency)),
+                    },
+                    t.page,
+                )
+            })
+            .collect();
+        let outcome = self.ledger.import_statement(&StatementImport {
+            account: &account,
+            into_account: into.map(AccountId),
+            file_sha256: &read.sha256,
+            file_name: &read.file_name,
+            period_start: s.period_start,
+            period_end: s.period_end,
+            opening: Money::new(s.opening_balance, currency),
+            closing: Money::new(s.closing_balance, currency),
+            reconciled: s.reconciled,
+            pages: s.pages,
+            transactions: &rows,
+        })?;
+        Ok(ImportReport {
+            file: read.path.display().to_string(),
+            statement_id: outcome.statement_id,
+            account_id: outcome.account.id.0,
+            account_name: outcome.account.name,
+            account_created: outcome.account_created,
+            added: outcome.added,
+            already_known: outcome.already_known,
+            reconciled: s.reconciled,
+            period_start: s.period_start.to_string(),
+            period_end: s.period_end.to_string(),
+            warnings,
+        })
+    }
+}
