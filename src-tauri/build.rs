@@ -3,9 +3,28 @@
 //! capability in src-tauri/capabilities grants it.
 
 /// Keep in step with `commands()` in src-tauri/src/lib.rs; a unit test checks they agree.
-const COMMANDS: &[&str] = &["ledger_status", "list_accounts"];
+const COMMANDS: &[&str] = &[
+    "ledger_status",
+    "list_accounts",
+    "import_files",
+    "import_jobs",
+    "unlock_import",
+    "import_review",
+    "file_import",
+    "dismiss_import",
+    "list_transactions",
+    "count_transactions",
+    "transaction_detail",
+    "list_statements",
+    "delete_statement",
+    "coverage",
+    "monthly_totals",
+    "balance_history",
+];
 
 fn main() {
+    // The window's grants are compiled in: a changed capability must rebuild the app.
+    println!("cargo:rerun-if-changed=src-tauri/capabilities");
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("src-tauri/capabilities/*.json")
         .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));

@@ -2,9 +2,16 @@
 //! src-tauri/capabilities/main.json. They are async so the keychain and the database never run on
 //! the UI thread.
 
-use tauri::State;
+use folio_secrets::Sensitive;
+use tauri::{AppHandle, State};
 
-use crate::dto::{AccountDto, ErrorDto, LedgerStatus};
+use folio_app::TransactionFilter;
+
+use crate::dto::{
+    AccountDto, BalancePointDto, CoverageDto, DetailDto, ErrorDto, FilterDto, ImportReportDto,
+    LedgerRowDto, LedgerStatus, MonthTotalsDto, ReviewDto, StatementDto,
+};
+use crate::imports::{Imports, JobDto};
 use crate::Session;
 
 fn status(session: &Session) -> LedgerStatus {
@@ -40,4 +47,165 @@ pub async fn list_accounts(session: State<'_, Session>) -> Result<Vec<AccountDto
         .with_folio(|f| f.accounts())
         .map(|accounts| accounts.into_iter().map(AccountDto::from).collect())
         .map_err(ErrorDto::from)
+}
+
+/// Queues statement files (dropped on the window or picked) for reading. Progress arrives as
+/// `ImportJobChanged` events; the returned jobs are the new rows.
+#[tauri::command]
+#[specta::specta]
+pub async fn import_files(
+    app: AppHandle,
+    imports: State<'_, Imports>,
+    paths: Vec<String>,
+) -> Result<Vec<JobDto>, ErrorDto> {
+    Ok(imports.add(&app, paths))
+}
+
+/// The import jobs the window has (after a reload, say).
+#[tauri::command]
+#[specta::specta]
+pub async fn import_jobs(imports: State<'_, Imports>) -> Result<Vec<JobDto>, ErrorDto> {
+    Ok(imports.jobs())
+}
+
+/// Opens a protected statement with the password the person typed, and reads it again.
+#[tauri::command]
+#[specta::specta]
+pub async fn unlock_import(
+    app: AppHandle,
+    imports: State<'_, Imports>,
+    job_id: u64,
+    password: String,
+) -> Result<JobDto, ErrorDto> {
+    imports
+        .retry_with_password(&app, job_id, Sensitive::new(password))
+        .map_err(ErrorDto::from)
+}
+
+/// What a job read, for the review screen.
+#[tauri::command]
+#[specta::specta]
+pub async fn import_review(
+    session: State<'_, Session>,
+    imports: State<'_, Imports>,
+    job_id: u64,
+) -> Result<ReviewDto, ErrorDto> {
+    let read = imports.read_of(job_id)?;
+    let review = session.with_folio(|f| f.review(&read))?;
+    Ok(ReviewDto::new(job_id, review))
+}
+
+/// Files a reviewed statement: into `account_id` when the person picked one, else the account
+/// its IBAN or number matches (or a new one). One SQL transaction; a failure changes nothing
+/// and leaves the job in review with the error.
+#[tauri::command]
+#[specta::specta]
+pub async fn file_import(
+    app: AppHandle,
+    session: State<'_, Session>,
+    imports: State<'_, Imports>,
+    job_id: u64,
+    account_id: Option<i64>,
+    accept_unreconciled: bool,
+) -> Result<ImportReportDto, ErrorDto> {
+    let read = imports.read_of(job_id)?;
+    let report =
+        session.with_folio_mut(|f| f.file_statement(&read, account_id, accept_unreconciled))?;
+    let dto = ImportReportDto::from(report);
+    imports.filed(&app, job_id, dto.clone());
+    Ok(dto)
+}
+
+/// Forgets an import job (discarding what it read; nothing was filed).
+#[tauri::command]
+#[specta::specta]
+pub async fn dismiss_import(imports: State<'_, Imports>, job_id: u64) -> Result<(), ErrorDto> {
+    imports.dismiss(job_id);
+    Ok(())
+}
+
+/// One page of the ledger table: sorted, filtered and searched (full text) by the store.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_transactions(
+    session: State<'_, Session>,
+    filter: FilterDto,
+    offset: u32,
+    limit: u32,
+) -> Result<Vec<LedgerRowDto>, ErrorDto> {
+    let filter = TransactionFilter::from(filter);
+    let rows = session.with_folio(|f| f.ledger_rows(&filter, u64::from(offset), limit))?;
+    Ok(rows.into_iter().map(LedgerRowDto::from).collect())
+}
+
+/// How many transactions the filter matches (asked apart, so the first page shows first).
+#[tauri::command]
+#[specta::specta]
+pub async fn count_transactions(
+    session: State<'_, Session>,
+    filter: FilterDto,
+) -> Result<u32, ErrorDto> {
+    let filter = TransactionFilter::from(filter);
+    let n = session.with_folio(|f| f.count_rows(&filter))?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+/// One transaction with the statement and page it came from.
+#[tauri::command]
+#[specta::specta]
+pub async fn transaction_detail(
+    session: State<'_, Session>,
+    id: i64,
+) -> Result<DetailDto, ErrorDto> {
+    Ok(session.with_folio(|f| f.transaction_detail(id))?.into())
+}
+
+/// The filed statements.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_statements(session: State<'_, Session>) -> Result<Vec<StatementDto>, ErrorDto> {
+    let statements = session.with_folio(|f| f.statements())?;
+    Ok(statements.into_iter().map(StatementDto::from).collect())
+}
+
+/// Deletes a statement and exactly the transactions it brought (the window asked first).
+/// Returns how many transactions went.
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_statement(
+    session: State<'_, Session>,
+    statement_id: i64,
+) -> Result<u32, ErrorDto> {
+    let n = session.with_folio_mut(|f| f.delete_statement(statement_id))?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+/// Per account, the months its statements cover and the months missing.
+#[tauri::command]
+#[specta::specta]
+pub async fn coverage(session: State<'_, Session>) -> Result<Vec<CoverageDto>, ErrorDto> {
+    let coverage = session.with_folio(|f| f.coverage())?;
+    Ok(coverage.into_iter().map(CoverageDto::from).collect())
+}
+
+/// Money in and out per month (and currency), for one account or all.
+#[tauri::command]
+#[specta::specta]
+pub async fn monthly_totals(
+    session: State<'_, Session>,
+    account_id: Option<i64>,
+) -> Result<Vec<MonthTotalsDto>, ErrorDto> {
+    let months = session.with_folio(|f| f.monthly_totals(account_id))?;
+    Ok(months.into_iter().map(MonthTotalsDto::from).collect())
+}
+
+/// An account's balance at the end of each month.
+#[tauri::command]
+#[specta::specta]
+pub async fn balance_history(
+    session: State<'_, Session>,
+    account_id: i64,
+) -> Result<Vec<BalancePointDto>, ErrorDto> {
+    let points = session.with_folio(|f| f.balance_history(account_id))?;
+    Ok(points.into_iter().map(BalancePointDto::from).collect())
 }

@@ -5,10 +5,11 @@
 
 mod commands;
 mod dto;
+mod imports;
 mod session;
 
 use specta_typescript::Typescript;
-use tauri_specta::{collect_commands, Builder, ErrorHandlingMode};
+use tauri_specta::{collect_commands, collect_events, Builder, ErrorHandlingMode};
 
 pub use session::Session;
 
@@ -18,9 +19,25 @@ pub fn commands() -> Builder<tauri::Wry> {
         .commands(collect_commands![
             commands::ledger_status,
             commands::list_accounts,
+            commands::import_files,
+            commands::import_jobs,
+            commands::unlock_import,
+            commands::import_review,
+            commands::file_import,
+            commands::dismiss_import,
+            commands::list_transactions,
+            commands::count_transactions,
+            commands::transaction_detail,
+            commands::list_statements,
+            commands::delete_statement,
+            commands::coverage,
+            commands::monthly_totals,
+            commands::balance_history,
         ])
+        .events(collect_events![imports::ImportJobChanged])
         .error_handling(ErrorHandlingMode::Result)
-        // The DTOs only travel out (serialized), so one TypeScript type per shape is exact.
+        // Each DTO travels one way (out, or in for filters) with the same shape both ways, so one
+        // TypeScript type per shape is exact.
         .disable_serde_phases()
         // Row ids and counts are i64/u64 in Rust and `number` in TypeScript: exact up to 2^53,
         // which no personal ledger's row ids or counts approach. Amounts never travel as numbers.
@@ -37,6 +54,8 @@ pub fn run() {
     let builder = commands();
     let app = tauri::Builder::default()
         .manage(Session::from_environment())
+        .manage(imports::Imports::default())
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
@@ -58,6 +77,24 @@ mod tests {
     use std::path::Path;
 
     const BINDINGS: &str = "ui/src/ipc/bindings.ts";
+    const COMMAND_NAMES: &[&str] = &[
+        "ledger_status",
+        "list_accounts",
+        "import_files",
+        "import_jobs",
+        "unlock_import",
+        "import_review",
+        "file_import",
+        "dismiss_import",
+        "list_transactions",
+        "count_transactions",
+        "transaction_detail",
+        "list_statements",
+        "delete_statement",
+        "coverage",
+        "monthly_totals",
+        "balance_history",
+    ];
 
     fn root() -> &'static Path {
         Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -86,7 +123,7 @@ mod tests {
     /// granted nothing else, and the UI calls every command it is granted.
     #[test]
     fn capabilities_grant_exactly_the_commands_the_ui_uses() {
-        let names: Vec<&str> = vec!["ledger_status", "list_accounts"];
+        let names: Vec<&str> = COMMAND_NAMES.to_vec();
         let build_rs = std::fs::read_to_string(root().join("src-tauri/build.rs")).unwrap();
         let bindings = std::fs::read_to_string(root().join(BINDINGS)).unwrap();
         let capability: serde_json::Value = serde_json::from_str(
@@ -99,10 +136,20 @@ mod tests {
             .iter()
             .map(|p| p.as_str().unwrap().to_string())
             .collect();
-        let expected: Vec<String> = names
+        let mut expected: Vec<String> = names
             .iter()
             .map(|n| format!("allow-{}", n.replace('_', "-")))
             .collect();
+        // Beyond Folio's commands: events (import progress, files dropped on the window) and
+        // the system file picker. Nothing else of Tauri's core.
+        expected.extend(
+            [
+                "core:event:allow-listen",
+                "core:event:allow-unlisten",
+                "dialog:allow-open",
+            ]
+            .map(String::from),
+        );
         assert_eq!(
             granted, expected,
             "the main window is granted exactly Folio's commands"

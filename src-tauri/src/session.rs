@@ -30,6 +30,14 @@ impl Session {
         &self,
         f: impl FnOnce(&Folio) -> Result<T, AppError>,
     ) -> Result<T, AppError> {
+        self.with_folio_mut(|folio| f(folio))
+    }
+
+    /// [`Session::with_folio`] for the use cases that write.
+    pub fn with_folio_mut<T>(
+        &self,
+        f: impl FnOnce(&mut Folio) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
         let data_dir = self.data_dir.as_ref().map_err(Clone::clone)?;
         // A panic while holding the lock cannot leave the ledger half-written (every write is one
         // SQL transaction), so a poisoned lock is safe to use.
@@ -37,7 +45,7 @@ impl Session {
         if guard.is_none() {
             *guard = Some(Folio::open(data_dir.clone(), &Keychain::os())?);
         }
-        match guard.as_ref() {
+        match guard.as_mut() {
             Some(folio) => f(folio),
             None => Err(AppError::new(
                 folio_app::ErrorCode::Internal,

@@ -80,7 +80,14 @@ export async function openSession(base, application) {
       const found = await s("POST", "/elements", { using: "css selector", value: css });
       return found.length > 0;
     },
+    /** Every element matching the CSS selector now (no waiting). */
+    async findAll(css) {
+      const found = await s("POST", "/elements", { using: "css selector", value: css });
+      return found.map((el) => el[ELEMENT]);
+    },
     text: (el) => s("GET", `/element/${el}/text`),
+    attr: (el, name) => s("GET", `/element/${el}/attribute/${name}`),
+    type: (el, text) => s("POST", `/element/${el}/value`, { text }),
     click: (el) => s("POST", `/element/${el}/click`, {}),
     title: () => s("GET", "/title"),
     /** Runs `script` in the page; `done` is the last argument (WebKitWebDriver cannot return a Promise from a sync script). */

@@ -4,39 +4,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, realpathSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { openSession, startDriver } from "./webdriver.mjs";
+import { join } from "node:path";
+import { harness } from "./app.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const artifacts = resolve(here, "artifacts");
-const app = process.env.FOLIO_APP_BINARY;
-assert.ok(app, "FOLIO_APP_BINARY must point at the built app (scripts/test-all sets it)");
-
-function saveScreenshot(name, png) {
-  mkdirSync(artifacts, { recursive: true });
-  const path = join(artifacts, name);
-  writeFileSync(path, png);
-  assert.ok(png.subarray(1, 4).toString() === "PNG", "the screenshot is a PNG");
-  console.log(`screenshot: ${path}`);
-  return path;
-}
-
-/** Starts the app on its own tauri-driver port with `env`; closes both when test `t` ends. */
-async function launch(t, port, env) {
-  const driver = await startDriver({ port, env, logDir: artifacts });
-  const session = await openSession(driver.base, app).catch((e) => {
-    driver.stop();
-    throw e;
-  });
-  t.after(async () => {
-    await session.close().catch(() => {});
-    driver.stop();
-  });
-  return session;
-}
+const { saveScreenshot, launch } = harness();
 
 test("first start: keychain login, empty state, encryption status line", async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), "folio-e2e-"));
@@ -111,7 +84,8 @@ test("the window may call only its granted commands, under a strict CSP", async 
   for (const cmd of [
     "plugin:app|version",
     "plugin:window|close",
-    "plugin:event|listen",
+    // The window may listen to events (import progress, drops) but not send any.
+    "plugin:event|emit",
     "no_such_command",
   ]) {
     const r = await invoke(cmd);

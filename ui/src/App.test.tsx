@@ -27,12 +27,18 @@ const locked: LedgerStatus = {
 /** Answers IPC calls the way the backend does; records which commands the UI called. */
 function backend(statuses: LedgerStatus[], accounts: AccountDto[] = []) {
   const calls: string[] = [];
-  mockIPC((cmd) => {
-    calls.push(cmd);
-    if (cmd === "ledger_status") return statuses.length > 1 ? statuses.shift() : statuses[0];
-    if (cmd === "list_accounts") return accounts;
-    throw new Error(`unexpected command ${cmd}`);
-  });
+  mockIPC(
+    (cmd) => {
+      calls.push(cmd);
+      if (cmd === "ledger_status") return statuses.length > 1 ? statuses.shift() : statuses[0];
+      if (cmd === "list_accounts") return accounts;
+      if (cmd === "import_jobs") return [];
+      if (cmd === "count_transactions") return 0;
+      if (cmd === "list_transactions") return [];
+      throw new Error(`unexpected command ${cmd}`);
+    },
+    { shouldMockEvents: true },
+  );
   return calls;
 }
 
@@ -51,7 +57,7 @@ describe("the window", () => {
     expect(status.textContent).toContain("Encrypted");
     expect(status.textContent).toContain("SQLCipher 4.6.1");
     expect(status.textContent).toContain("/home/ada/.local/share/folio/ledger.folio");
-    expect(calls).toEqual(["ledger_status", "list_accounts"]);
+    expect(calls).toEqual(["ledger_status", "list_accounts", "import_jobs"]);
   });
 
   it("lists accounts with masked numbers and exact balances", async () => {
@@ -66,6 +72,10 @@ describe("the window", () => {
           currency: "EUR",
           transactionCount: 2,
           balance: "-12.50",
+          statementBalance: "1234.50",
+          statementDate: "2024-03-31",
+          computedBalance: "1200.00",
+          balanceMatches: false,
         },
       ],
     );
@@ -73,7 +83,10 @@ describe("the window", () => {
     const list = await screen.findByTestId("account-list");
     expect(list.textContent).toContain("Compte courant");
     expect(list.textContent).toContain("Belfius · ****7034");
-    expect(list.textContent).toContain("-12.50 EUR");
+    // The latest printed balance, exact and grouped, and the ledger's own sum when they disagree.
+    expect(screen.getByTestId("account-balance").textContent).toBe("1,234.50 EUR");
+    expect(screen.getByTestId("balance-mismatch").textContent).toContain("1,200.00 EUR");
+    expect(await screen.findByTestId("ledger-view")).toBeTruthy();
     expect(screen.queryByTestId("empty-state")).toBeNull();
   });
 
@@ -88,7 +101,7 @@ describe("the window", () => {
 
     fireEvent.click(screen.getByRole("button", { name: "Try again" }));
     await screen.findByTestId("empty-state");
-    expect(calls).toEqual(["ledger_status", "ledger_status", "list_accounts"]);
+    expect(calls).toEqual(["ledger_status", "ledger_status", "list_accounts", "import_jobs"]);
   });
 
   it("shows a backend failure instead of hanging", async () => {

@@ -1,11 +1,18 @@
+import { useCallback, useState } from "react";
+import type { AccountDto } from "./ipc/bindings";
 import { AccountsSidebar } from "./features/accounts/AccountsSidebar";
+import { useFileDrop } from "./features/import/dragDrop";
+import { ImportPanel } from "./features/import/ImportPanel";
+import { ReviewScreen } from "./features/import/ReviewScreen";
+import { useImports } from "./features/import/useImports";
+import { LedgerView } from "./features/ledger/LedgerView";
 import { LockedScreen } from "./features/ledger/LockedScreen";
 import { MainArea } from "./features/ledger/MainArea";
-import { useLedger } from "./features/ledger/useLedger";
+import { useLedger, type Unlocked } from "./features/ledger/useLedger";
 import { StatusLine } from "./components/StatusLine";
 
 export function App() {
-  const { view, retry, retrying } = useLedger();
+  const { view, retry, retrying, reload } = useLedger();
   switch (view.kind) {
     case "opening":
       return (
@@ -25,12 +32,78 @@ export function App() {
     case "failed":
       return <LockedScreen error={view.error} dataDir={null} onRetry={retry} retrying={retrying} />;
     case "unlocked":
-      return (
-        <div className="shell">
-          <AccountsSidebar accounts={view.accounts} />
-          <MainArea accounts={view.accounts} />
-          <StatusLine status={view.status} />
-        </div>
-      );
+      return <Workspace status={view.status} accounts={view.accounts} reload={reload} />;
   }
+}
+
+/** The open ledger: accounts, imports (dropped or picked), their review, and the ledger. */
+function Workspace({
+  status,
+  accounts,
+  reload,
+}: {
+  status: Unlocked;
+  accounts: AccountDto[];
+  reload: () => void;
+}) {
+  const [version, setVersion] = useState(0);
+  const [accountId, setAccountId] = useState<number | null>(null);
+  const changed = useCallback(() => {
+    reload();
+    setVersion((v) => v + 1);
+  }, [reload]);
+  const imports = useImports(changed);
+  const hovering = useFileDrop(imports.add);
+  const [reviewing, setReviewing] = useState<number | null>(null);
+  return (
+    <div className="shell">
+      <AccountsSidebar
+        accounts={accounts}
+        onImport={imports.pick}
+        selected={accountId}
+        onSelect={setAccountId}
+      />
+      {reviewing !== null ? (
+        <ReviewScreen
+          key={reviewing}
+          jobId={reviewing}
+          accounts={accounts}
+          onClose={() => {
+            setReviewing(null);
+          }}
+          onFiled={() => {
+            setReviewing(null);
+            changed();
+          }}
+        />
+      ) : (
+        <MainArea
+          accounts={accounts}
+          ledger={
+            <LedgerView
+              accounts={accounts}
+              accountId={accountId}
+              onAccountChange={setAccountId}
+              version={version}
+              onChanged={changed}
+            />
+          }
+          top={
+            <ImportPanel
+              jobs={imports.jobs}
+              onReview={setReviewing}
+              onUnlock={imports.unlock}
+              onDismiss={imports.dismiss}
+            />
+          }
+        />
+      )}
+      <StatusLine status={status} />
+      {hovering && (
+        <div className="drop-overlay" data-testid="drop-overlay">
+          Drop statement PDFs to import them
+        </div>
+      )}
+    </div>
+  );
 }

@@ -1,9 +1,29 @@
 import type { AccountDto } from "../../ipc/bindings";
+import { formatMoney } from "../ledger-view/format";
 
 /** The accounts, with their balances; an inviting drop target while there are none. */
-export function AccountsSidebar({ accounts }: { accounts: AccountDto[] }) {
+export function AccountsSidebar({
+  accounts,
+  onImport,
+  selected = null,
+  onSelect,
+}: {
+  accounts: AccountDto[];
+  onImport: () => void;
+  /** The account the ledger view shows (null: all). */
+  selected?: number | null;
+  onSelect?: (id: number | null) => void;
+}) {
   return (
     <aside className="sidebar" aria-label="Accounts">
+      <button
+        type="button"
+        className="primary import-button"
+        data-testid="import-button"
+        onClick={onImport}
+      >
+        Import statements…
+      </button>
       <h2 className="sidebar-title">Accounts</h2>
       {accounts.length === 0 ? (
         <div className="empty-state" data-testid="empty-state">
@@ -16,14 +36,34 @@ export function AccountsSidebar({ accounts }: { accounts: AccountDto[] }) {
       ) : (
         <ul className="account-list" data-testid="account-list">
           {accounts.map((a) => (
-            <li key={a.id} className="account">
+            <li
+              key={a.id}
+              className={`account selectable${selected === a.id ? " selected" : ""}`}
+              data-testid="account"
+              aria-current={selected === a.id ? "true" : undefined}
+              onClick={() => {
+                onSelect?.(selected === a.id ? null : a.id);
+              }}
+            >
               <span className="account-name">{a.name}</span>
               <span className="account-meta muted small">
                 {[a.bank, a.masked].filter(Boolean).join(" · ")}
               </span>
-              <span className="account-balance">
-                {a.balance} {a.currency}
+              <span className="account-balance" data-testid="account-balance">
+                {formatMoney(a.statementBalance ?? a.balance, a.currency)}
               </span>
+              {a.statementDate !== null && (
+                <span className="muted small">on {a.statementDate}, as printed</span>
+              )}
+              {!a.balanceMatches && (
+                <span
+                  className="small balance-check"
+                  data-testid="balance-mismatch"
+                  title="The first statement's opening balance plus every transaction filed does not give the latest printed balance: a statement is probably missing."
+                >
+                  Ledger sum {formatMoney(a.computedBalance, a.currency)}: a statement is missing?
+                </span>
+              )}
             </li>
           ))}
         </ul>

@@ -1,20 +1,28 @@
+import type { ReactNode } from "react";
 import type { AccountDto } from "../../ipc/bindings";
 
 /** The main area. With no accounts yet it explains what Folio will do with a statement. */
-export function MainArea({ accounts }: { accounts: AccountDto[] }) {
+export function MainArea({
+  accounts,
+  top,
+  ledger,
+}: {
+  accounts: AccountDto[];
+  top?: ReactNode;
+  /** The ledger views, shown once there is an account. */
+  ledger?: ReactNode;
+}) {
   if (accounts.length > 0) {
-    const count = accounts.reduce((n, a) => n + a.transactionCount, 0);
     return (
-      <main className="main" data-testid="main-area">
-        <h1>Ledger</h1>
-        <p className="muted">
-          {accounts.length} {accounts.length === 1 ? "account" : "accounts"}, {count} transactions.
-        </p>
+      <main className="main with-ledger" data-testid="main-area">
+        {top}
+        {ledger}
       </main>
     );
   }
   return (
     <main className="main" data-testid="main-area">
+      {top}
       <div className="welcome">
         <h1>Welcome to Folio</h1>
         <p className="muted">

@@ -31,7 +31,13 @@ async function load(): Promise<LedgerView> {
 }
 
 /** Opens the ledger (the keychain is the login) and loads what the window shows. */
-export function useLedger(): { view: LedgerView; retry: () => void; retrying: boolean } {
+export function useLedger(): {
+  view: LedgerView;
+  retry: () => void;
+  retrying: boolean;
+  /** Loads again without the retry state (after a statement was filed, say). */
+  reload: () => void;
+} {
   const [view, setView] = useState<LedgerView>({ kind: "opening" });
   const [attempt, setAttempt] = useState(0);
   const [retrying, setRetrying] = useState(false);
@@ -56,5 +62,9 @@ export function useLedger(): { view: LedgerView; retry: () => void; retrying: bo
     setAttempt((n) => n + 1);
   }, []);
 
-  return { view, retry, retrying };
+  const reload = useCallback(() => {
+    setAttempt((n) => n + 1);
+  }, []);
+
+  return { view, retry, retrying, reload };
 }

@@ -1,0 +1,102 @@
+import { cleanup, fireEvent, render, screen } from "@testing-library/react";
+import { afterEach, describe, expect, it } from "vitest";
+import type { JobDto } from "../../ipc/bindings";
+import { ImportPanel } from "./ImportPanel";
+import { mergeJob } from "./useImports";
+
+function job(id: number, stage: JobDto["stage"], extra: Partial<JobDto> = {}): JobDto {
+  return {
+    id,
+    fileName: `s${String(id)}.pdf`,
+    path: `/tmp/s${String(id)}.pdf`,
+    stage,
+    page: null,
+    pages: null,
+    passwordRejected: false,
+    error: null,
+    summary: null,
+    report: null,
+    ...extra,
+  };
+}
+
+afterEach(cleanup);
+
+describe("the import rows", () => {
+  it("shows page k of n while reading, and the summary when read", () => {
+    const unlocks: [number, string][] = [];
+    render(
+      <ImportPanel
+        jobs={[
+          job(1, "reading", { page: 3, pages: 11 }),
+          job(2, "review", {
+            summary: {
+              account: "ING ****1234",
+              periodStart: "2024-01-01",
+              periodEnd: "2024-01-31",
+              transactions: 40,
+              reconciled: true,
+            },
+          }),
+        ]}
+        onReview={() => undefined}
+        onUnlock={(id, pw) => unlocks.push([id, pw])}
+        onDismiss={() => undefined}
+      />,
+    );
+    expect(screen.getByTestId("import-page").textContent).toBe("Reading page 3 of 11");
+    expect(screen.getByTestId("import-summary").textContent).toContain("40 transactions");
+    expect(screen.getByTestId("import-summary").textContent).toContain("adds up");
+  });
+
+  it("asks for the password in place and says when it was wrong", () => {
+    const unlocks: [number, string][] = [];
+    render(
+      <ImportPanel
+        jobs={[job(7, "needsPassword", { passwordRejected: true })]}
+        onReview={() => undefined}
+        onUnlock={(id, pw) => unlocks.push([id, pw])}
+        onDismiss={() => undefined}
+      />,
+    );
+    expect(screen.getByTestId("password-prompt").textContent).toContain("did not open it");
+    fireEvent.change(screen.getByTestId("password-input"), { target: { value: "s3cret" } });
+    fireEvent.click(screen.getByTestId("password-submit"));
+    expect(unlocks).toEqual([[7, "s3cret"]]);
+    expect(screen.getByTestId<HTMLInputElement>("password-input").value).toBe("");
+  });
+
+  it("shows a failure with its code and fix", () => {
+    render(
+      <ImportPanel
+        jobs={[
+          job(3, "failed", {
+            error: {
+              code: "STATEMENT_DUPLICATE",
+              title: "This statement is already in your ledger",
+              message: "already filed as statement 1",
+              hint: "Nothing to do.",
+            },
+          }),
+        ]}
+        onReview={() => undefined}
+        onUnlock={() => undefined}
+        onDismiss={() => undefined}
+      />,
+    );
+    const error = screen.getByTestId("import-error");
+    expect(error.getAttribute("data-code")).toBe("STATEMENT_DUPLICATE");
+    expect(error.textContent).toContain("Nothing to do.");
+  });
+
+  it("merges job updates by id, keeping the order they were added in", () => {
+    let jobs = [job(1, "queued"), job(2, "queued")];
+    jobs = mergeJob(jobs, job(2, "reading", { page: 1, pages: 2 }));
+    jobs = mergeJob(jobs, job(3, "queued"));
+    expect(jobs.map((j) => [j.id, j.stage])).toEqual([
+      [1, "queued"],
+      [2, "reading"],
+      [3, "queued"],
+    ]);
+  });
+});

@@ -1,0 +1,185 @@
+import { useState } from "react";
+import type { JobDto } from "../../ipc/bindings";
+import "./import.css";
+
+interface Props {
+  jobs: JobDto[];
+  onReview: (jobId: number) => void;
+  onUnlock: (jobId: number, password: string) => void;
+  onDismiss: (jobId: number) => void;
+}
+
+/** One row per file brought in: live progress, errors in place, the password asked in place. */
+export function ImportPanel({ jobs, onReview, onUnlock, onDismiss }: Props) {
+  if (jobs.length === 0) return null;
+  return (
+    <section className="import-panel" aria-label="Imports" data-testid="import-panel">
+      <ul className="import-jobs">
+        {jobs.map((job) => (
+          <JobRow
+            key={job.id}
+            job={job}
+            onReview={onReview}
+            onUnlock={onUnlock}
+            onDismiss={onDismiss}
+          />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function JobRow({ job, onReview, onUnlock, onDismiss }: { job: JobDto } & Omit<Props, "jobs">) {
+  return (
+    <li
+      className={`import-job stage-${job.stage}`}
+      data-testid="import-job"
+      data-stage={job.stage}
+      data-file={job.fileName}
+    >
+      <div className="import-job-head">
+        <span className="import-file" title={job.path}>
+          {job.fileName}
+        </span>
+        <JobState job={job} />
+        {job.stage === "review" && (
+          <button
+            type="button"
+            className="primary"
+            data-testid="review-button"
+            onClick={() => {
+              onReview(job.id);
+            }}
+          >
+            Review
+          </button>
+        )}
+        {(job.stage === "review" ||
+          job.stage === "filed" ||
+          job.stage === "failed" ||
+          job.stage === "needsPassword") && (
+          <button
+            type="button"
+            className="ghost"
+            aria-label={`Dismiss ${job.fileName}`}
+            data-testid="dismiss-button"
+            onClick={() => {
+              onDismiss(job.id);
+            }}
+          >
+            ×
+          </button>
+        )}
+      </div>
+      {job.stage === "reading" && job.page !== null && job.pages !== null && (
+        <progress className="import-progress" max={job.pages} value={job.page} />
+      )}
+      {job.stage === "needsPassword" && (
+        <PasswordForm
+          rejected={job.passwordRejected}
+          onSubmit={(password) => {
+            onUnlock(job.id, password);
+          }}
+        />
+      )}
+      {job.stage === "failed" && job.error !== null && (
+        <div
+          className="import-error"
+          role="alert"
+          data-testid="import-error"
+          data-code={job.error.code}
+        >
+          <strong>{job.error.title}</strong>
+          <span>{job.error.message}</span>
+          <span className="muted">{job.error.hint}</span>
+        </div>
+      )}
+    </li>
+  );
+}
+
+function JobState({ job }: { job: JobDto }) {
+  switch (job.stage) {
+    case "queued":
+      return <span className="import-state muted">Waiting…</span>;
+    case "checking":
+      return <span className="import-state muted">Checking the file…</span>;
+    case "reading":
+      return (
+        <span className="import-state muted" data-testid="import-page">
+          Reading page {job.page ?? "?"} of {job.pages ?? "?"}
+        </span>
+      );
+    case "verifying":
+      return <span className="import-state muted">Checking the arithmetic…</span>;
+    case "needsPassword":
+      return <span className="import-state warn">Protected PDF</span>;
+    case "review": {
+      const s = job.summary;
+      if (s === null) return <span className="import-state">Ready to review</span>;
+      return (
+        <span className="import-state" data-testid="import-summary">
+          {s.account} · {s.periodStart} – {s.periodEnd} · {s.transactions} transactions ·{" "}
+          {s.reconciled ? (
+            <span className="ok">adds up</span>
+          ) : (
+            <span className="bad">does not add up</span>
+          )}
+        </span>
+      );
+    }
+    case "filed": {
+      const r = job.report;
+      if (r === null) return <span className="import-state ok">Filed</span>;
+      return (
+        <span className="import-state ok" data-testid="import-filed">
+          Filed {r.added} transactions into {r.accountName}
+          {r.alreadyKnown > 0 ? ` (${String(r.alreadyKnown)} already in your ledger)` : ""}
+        </span>
+      );
+    }
+    case "failed":
+      return <span className="import-state bad">Not imported</span>;
+  }
+}
+
+function PasswordForm({
+  rejected,
+  onSubmit,
+}: {
+  rejected: boolean;
+  onSubmit: (password: string) => void;
+}) {
+  const [password, setPassword] = useState("");
+  return (
+    <form
+      className="import-password"
+      data-testid="password-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (password.length > 0) onSubmit(password);
+        setPassword("");
+      }}
+    >
+      <label>
+        <span className={rejected ? "bad" : "muted"} data-testid="password-prompt">
+          {rejected
+            ? "That password did not open it. Try again (it is case-sensitive):"
+            : "This statement is protected. Its password (often your date of birth or customer number):"}
+        </span>
+        <input
+          type="password"
+          autoComplete="off"
+          value={password}
+          data-testid="password-input"
+          onChange={(e) => {
+            setPassword(e.target.value);
+          }}
+        />
+      </label>
+      <button type="submit" className="primary" data-testid="password-submit">
+        Open
+      </button>
+    </form>
+  );
+}

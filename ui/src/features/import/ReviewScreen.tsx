@@ -1,0 +1,275 @@
+import { useEffect, useState } from "react";
+import {
+  commands,
+  type AccountDto,
+  type ErrorDto,
+  type ImportReportDto,
+  type ReviewDto,
+} from "../../ipc/bindings";
+import "./import.css";
+
+interface Props {
+  jobId: number;
+  accounts: AccountDto[];
+  onClose: () => void;
+  onFiled: (report: ImportReportDto) => void;
+}
+
+type Loaded =
+  { kind: "loading" } | { kind: "ready"; review: ReviewDto } | { kind: "failed"; error: ErrorDto };
+
+function ipcError(e: unknown): ErrorDto {
+  return {
+    code: "INTERNAL",
+    title: "Folio's window lost contact with its backend",
+    message: e instanceof Error ? e.message : String(e),
+    hint: "Restart Folio. Your ledger was not changed.",
+  };
+}
+
+/**
+ * What Folio read from one statement, before anything is filed: the account, the period, the
+ * balances and whether they add up, every row (the ones that break the arithmetic marked), and
+ * where it will be filed. Filing is one SQL transaction; a failure shows here and changes nothing.
+ */
+export function ReviewScreen({ jobId, accounts, onClose, onFiled }: Props) {
+  const [loaded, setLoaded] = useState<Loaded>({ kind: "loading" });
+  const [target, setTarget] = useState<string>("match");
+  const [accept, setAccept] = useState(false);
+  const [filing, setFiling] = useState(false);
+  const [fileError, setFileError] = useState<ErrorDto | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    commands.importReview(jobId).then(
+      (r) => {
+        if (!live) return;
+        setLoaded(
+          r.status === "ok"
+            ? { kind: "ready", review: r.data }
+            : { kind: "failed", error: r.error },
+        );
+      },
+      (e: unknown) => {
+        if (live) setLoaded({ kind: "failed", error: ipcError(e) });
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [jobId]);
+
+  if (loaded.kind === "loading") {
+    return (
+      <main className="main review" data-testid="review-screen">
+        <p className="muted">Loading what Folio read…</p>
+      </main>
+    );
+  }
+  if (loaded.kind === "failed") {
+    return (
+      <main className="main review" data-testid="review-screen">
+        <ErrorBox error={loaded.error} />
+        <button type="button" onClick={onClose}>
+          Back
+        </button>
+      </main>
+    );
+  }
+  const r = loaded.review;
+  const sameCurrency = accounts.filter((a) => a.currency === r.currency);
+  const problems = r.rows.filter((row) => row.problem !== null).length;
+  const canFile = !filing && (r.reconciled || accept);
+
+  const file = () => {
+    setFiling(true);
+    setFileError(null);
+    const accountId = target === "match" ? null : Number(target);
+    commands.fileImport(jobId, accountId, accept).then(
+      (res) => {
+        setFiling(false);
+        if (res.status === "ok") onFiled(res.data);
+        else setFileError(res.error);
+      },
+      (e: unknown) => {
+        setFiling(false);
+        setFileError(ipcError(e));
+      },
+    );
+  };
+
+  return (
+    <main className="main review" data-testid="review-screen">
+      <header className="review-head">
+        <div>
+          <h1>Review {r.fileName}</h1>
+          <p className="muted">
+            {r.pages} {r.pages === 1 ? "page" : "pages"}
+            {r.scanned ? " · scanned (read by OCR)" : ""}
+            {r.signConvention === "card" ? " · card statement: purchases read as money out" : ""}
+            {r.signConvention === "swapped_columns"
+              ? " · debit and credit columns read the other way round"
+              : ""}
+          </p>
+        </div>
+        <div className="review-actions">
+          <button type="button" onClick={onClose} data-testid="review-back">
+            Back
+          </button>
+        </div>
+      </header>
+
+      <section className="review-facts" aria-label="What Folio found">
+        <Fact label="Bank" value={r.bank ?? "not printed"} />
+        <Fact
+          label="Account"
+          value={r.iban ?? r.accountNumber ?? "not printed"}
+          testId="review-account"
+        />
+        <Fact label="Holder" value={r.holder ?? "not printed"} />
+        <Fact label="Period" value={`${r.periodStart} – ${r.periodEnd}`} testId="review-period" />
+        <Fact
+          label="Opening balance"
+          value={`${r.opening} ${r.currency}`}
+          testId="review-opening"
+        />
+        <Fact
+          label="Closing balance"
+          value={`${r.closing} ${r.currency}`}
+          testId="review-closing"
+        />
+      </section>
+
+      <section
+        className={`review-proof ${r.reconciled ? "proof-ok" : "proof-bad"}`}
+        data-testid="review-proof"
+        data-reconciled={String(r.reconciled)}
+      >
+        <strong>{r.reconciled ? "It adds up." : "It does not add up."}</strong> {r.opening} +{" "}
+        {r.moneyIn} in − {r.moneyOut} out = {r.computedClosing} {r.currency}
+        {r.reconciled
+          ? `, the printed closing balance${r.rows.some((row) => row.balance !== null) ? ", and every running balance agrees" : ""}.`
+          : ` against a printed closing balance of ${r.closing} ${r.currency}.`}
+        {problems > 0 && (
+          <span>
+            {" "}
+            {problems} {problems === 1 ? "row breaks" : "rows break"} the running balance: marked
+            below.
+          </span>
+        )}
+        {r.warnings.map((w) => (
+          <div key={w} className="small">
+            {w}
+          </div>
+        ))}
+      </section>
+
+      <section className="review-file" aria-label="Filing">
+        <label>
+          File into{" "}
+          <select
+            value={target}
+            data-testid="review-target"
+            onChange={(e) => {
+              setTarget(e.target.value);
+            }}
+          >
+            <option value="match">
+              {r.matchedAccount !== null
+                ? `${r.matchedAccount.name} (matched by ${r.iban !== null ? "IBAN" : "account number"})`
+                : `a new account: ${r.newAccountName}`}
+            </option>
+            {sameCurrency
+              .filter((a) => a.id !== r.matchedAccount?.id)
+              .map((a) => (
+                <option key={a.id} value={String(a.id)}>
+                  {a.name}
+                </option>
+              ))}
+          </select>
+        </label>
+        {!r.reconciled && (
+          <label className="review-accept">
+            <input
+              type="checkbox"
+              checked={accept}
+              data-testid="review-accept"
+              onChange={(e) => {
+                setAccept(e.target.checked);
+              }}
+            />{" "}
+            File it anyway, marked as not adding up
+          </label>
+        )}
+        <button
+          type="button"
+          className="primary"
+          disabled={!canFile}
+          onClick={file}
+          data-testid="file-button"
+        >
+          {filing ? "Filing…" : `File ${String(r.rows.length)} transactions`}
+        </button>
+        {fileError !== null && <ErrorBox error={fileError} />}
+      </section>
+
+      <div className="review-rows-wrap">
+        <table className="review-rows" data-testid="review-rows">
+          <thead>
+            <tr>
+              <th>Date</th>
+              <th>Description</th>
+              <th className="num">Amount</th>
+              <th className="num">Balance</th>
+              <th className="num">Page</th>
+            </tr>
+          </thead>
+          <tbody>
+            {r.rows.map((row, i) => (
+              <tr
+                // Rows have no id before filing; their position is their identity here.
+                key={i}
+                className={row.problem !== null ? "row-problem" : undefined}
+                data-testid="review-row"
+                data-problem={row.problem !== null ? "true" : "false"}
+                title={row.problem ?? undefined}
+              >
+                <td>{row.date}</td>
+                <td>
+                  {row.description}
+                  {row.problem !== null && <div className="small bad">{row.problem}</div>}
+                </td>
+                <td className={`num ${row.amount.startsWith("-") ? "neg" : "pos"}`}>
+                  {row.amount}
+                </td>
+                <td className="num">{row.balance ?? ""}</td>
+                <td className="num muted">{row.page}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </main>
+  );
+}
+
+function Fact({ label, value, testId }: { label: string; value: string; testId?: string }) {
+  return (
+    <div className="fact">
+      <span className="fact-label muted small">{label}</span>
+      <span className="fact-value" data-testid={testId}>
+        {value}
+      </span>
+    </div>
+  );
+}
+
+export function ErrorBox({ error }: { error: ErrorDto }) {
+  return (
+    <div className="import-error" role="alert" data-testid="error-box" data-code={error.code}>
+      <strong>{error.title}</strong>
+      <span>{error.message}</span>
+      <span className="muted">{error.hint}</span>
+    </div>
+  );
+}

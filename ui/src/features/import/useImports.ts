@@ -1,0 +1,122 @@
+import { useCallback, useEffect, useState } from "react";
+import { open } from "@tauri-apps/plugin-dialog";
+import { commands, events, type ErrorDto, type JobDto } from "../../ipc/bindings";
+
+export interface Imports {
+  jobs: JobDto[];
+  /** Starts importing files (dropped or picked). */
+  add: (paths: string[]) => void;
+  /** Opens the system file picker for statement PDFs. */
+  pick: () => void;
+  unlock: (jobId: number, password: string) => void;
+  dismiss: (jobId: number) => void;
+  /** An error of the import commands themselves (not of a file: those are on their rows). */
+  error: ErrorDto | null;
+}
+
+function asError(e: unknown): ErrorDto {
+  return {
+    code: "INTERNAL",
+    title: "Folio's window lost contact with its backend",
+    message: e instanceof Error ? e.message : String(e),
+    hint: "Restart Folio. Your ledger was not changed.",
+  };
+}
+
+/** Merges a job's new state into the list, keeping the order jobs were added in. */
+export function mergeJob(jobs: JobDto[], job: JobDto): JobDto[] {
+  const at = jobs.findIndex((j) => j.id === job.id);
+  if (at === -1) return [...jobs, job].sort((a, b) => a.id - b.id);
+  const next = jobs.slice();
+  next[at] = job;
+  return next;
+}
+
+/** The import jobs, kept current by the backend's `importJobChanged` events. */
+export function useImports(onFiled: () => void): Imports {
+  const [jobs, setJobs] = useState<JobDto[]>([]);
+  const [error, setError] = useState<ErrorDto | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    let unlisten: (() => void) | undefined;
+    events.importJobChanged
+      .listen((e) => {
+        if (!live) return;
+        setJobs((current) => mergeJob(current, e.payload.job));
+        if (e.payload.job.stage === "filed") onFiled();
+      })
+      .then(
+        (stop) => {
+          if (live) unlisten = stop;
+          else stop();
+        },
+        (e: unknown) => {
+          setError(asError(e));
+        },
+      );
+    commands.importJobs().then(
+      (r) => {
+        if (!live) return;
+        if (r.status === "ok") setJobs((current) => r.data.reduce(mergeJob, current));
+        else setError(r.error);
+      },
+      (e: unknown) => {
+        setError(asError(e));
+      },
+    );
+    return () => {
+      live = false;
+      unlisten?.();
+    };
+  }, [onFiled]);
+
+  const add = useCallback((paths: string[]) => {
+    commands.importFiles(paths).then(
+      (r) => {
+        if (r.status === "ok") setJobs((current) => r.data.reduce(mergeJob, current));
+        else setError(r.error);
+      },
+      (e: unknown) => {
+        setError(asError(e));
+      },
+    );
+  }, []);
+
+  const pick = useCallback(() => {
+    open({
+      multiple: true,
+      directory: false,
+      title: "Import bank statements",
+      filters: [{ name: "Statement PDFs", extensions: ["pdf", "PDF"] }],
+    }).then(
+      (picked) => {
+        if (picked !== null && picked.length > 0) add(picked);
+      },
+      (e: unknown) => {
+        setError(asError(e));
+      },
+    );
+  }, [add]);
+
+  const unlock = useCallback((jobId: number, password: string) => {
+    commands.unlockImport(jobId, password).then(
+      (r) => {
+        if (r.status === "ok") setJobs((current) => mergeJob(current, r.data));
+        else setError(r.error);
+      },
+      (e: unknown) => {
+        setError(asError(e));
+      },
+    );
+  }, []);
+
+  const dismiss = useCallback((jobId: number) => {
+    setJobs((current) => current.filter((j) => j.id !== jobId));
+    commands.dismissImport(jobId).catch((e: unknown) => {
+      setError(asError(e));
+    });
+  }, []);
+
+  return { jobs, add, pick, unlock, dismiss, error };
+}
