@@ -205,7 +205,7 @@ test("import statements: progress, password in place, review, filing, duplicate 
   // The ledger table: every filed row, searchable (full text), each row with its source.
   const countEl = await session.find('[data-testid="tx-count"]');
   const shownCount = async () => {
-    const m = /^([\d,]+) transactions?$/.exec(await session.text(countEl));
+    const m = /^([\d,]+) transactions?\b/.exec(await session.text(countEl));
     return m ? Number(m[1].replaceAll(",", "")) : null;
   };
   await waitFor("119 transactions in the table", async () => (await shownCount()) === 119);

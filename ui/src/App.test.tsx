@@ -1,4 +1,4 @@
-import { cleanup, fireEvent, render, screen } from "@testing-library/react";
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, describe, expect, it } from "vitest";
 import { App } from "./App";
@@ -57,7 +57,9 @@ describe("the window", () => {
     expect(status.textContent).toContain("Encrypted");
     expect(status.textContent).toContain("SQLCipher 4.6.1");
     expect(status.textContent).toContain("/home/ada/.local/share/folio/ledger.folio");
-    expect(calls).toEqual(["ledger_status", "list_accounts", "import_jobs"]);
+    await waitFor(() => {
+      expect(calls).toEqual(["ledger_status", "list_accounts", "import_jobs"]);
+    });
   });
 
   it("lists accounts with masked numbers and exact balances", async () => {
@@ -101,7 +103,9 @@ describe("the window", () => {
 
     fireEvent.click(screen.getByRole("button", { name: "Try again" }));
     await screen.findByTestId("empty-state");
-    expect(calls).toEqual(["ledger_status", "ledger_status", "list_accounts", "import_jobs"]);
+    await waitFor(() => {
+      expect(calls).toEqual(["ledger_status", "ledger_status", "list_accounts", "import_jobs"]);
+    });
   });
 
   it("shows a backend failure instead of hanging", async () => {

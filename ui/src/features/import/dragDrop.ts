@@ -1,3 +1,4 @@
+import { stopQuietly } from "../../ipc/stopQuietly";
 import { useEffect, useState } from "react";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 import type { DragDropEvent } from "@tauri-apps/api/webview";
@@ -47,14 +48,14 @@ export function useFileDrop(onFiles: (paths: string[]) => void): boolean {
         })
         .then((stop) => {
           if (live) unlisten = stop;
-          else stop();
+          else stopQuietly(stop);
         }, ignore);
     } catch {
       ignore();
     }
     return () => {
       live = false;
-      unlisten?.();
+      if (unlisten !== undefined) stopQuietly(unlisten);
     };
   }, [onFiles]);
   return hovering;

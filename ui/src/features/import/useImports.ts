@@ -1,3 +1,4 @@
+import { stopQuietly } from "../../ipc/stopQuietly";
 import { useCallback, useEffect, useState } from "react";
 import { open } from "@tauri-apps/plugin-dialog";
 import { commands, events, type ErrorDto, type JobDto } from "../../ipc/bindings";
@@ -49,7 +50,7 @@ export function useImports(onFiled: () => void): Imports {
       .then(
         (stop) => {
           if (live) unlisten = stop;
-          else stop();
+          else stopQuietly(stop);
         },
         (e: unknown) => {
           setError(asError(e));
@@ -67,7 +68,7 @@ export function useImports(onFiled: () => void): Imports {
     );
     return () => {
       live = false;
-      unlisten?.();
+      if (unlisten !== undefined) stopQuietly(unlisten);
     };
   }, [onFiled]);
 

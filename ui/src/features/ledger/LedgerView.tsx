@@ -290,9 +290,13 @@ function TransactionsTab({ accounts, accountId, onAccountChange, version, onChan
         {shown === null
           ? "Counting…"
           : `${shown.toLocaleString("en-US")} ${shown === 1 ? "transaction" : "transactions"}`}
+        {shown !== null &&
+          shown > 0 &&
+          selected === null &&
+          " · select one to see where it came from"}
       </p>
       {error !== null && <ErrorBox error={error} />}
-      <div className="table-and-detail">
+      <div className={selected === null ? "table-and-detail" : "table-and-detail with-detail"}>
         <div className="table-wrap">
           <VirtualTable
             rowCount={error === null ? shown : 0}
@@ -309,7 +313,13 @@ function TransactionsTab({ accounts, accountId, onAccountChange, version, onChan
             }}
           />
         </div>
-        <DetailPane detail={shownDetail} onDeleteStatement={deleteStatement} deleting={deleting} />
+        {selected !== null && (
+          <DetailPane
+            detail={shownDetail}
+            onDeleteStatement={deleteStatement}
+            deleting={deleting}
+          />
+        )}
       </div>
     </div>
   );
