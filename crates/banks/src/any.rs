@@ -1,0 +1,169 @@
+//! Any provider, chosen at run time from a stored connection, and the secrets each one needs
+//! (kept as one JSON value in the OS keychain item the connection names, never elsewhere).
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::abnamro::{AbnAmro, AbnAmroConfig, Credentials};
+use crate::belfius::Belfius;
+use crate::budgea::Budgea;
+use crate::http::RetryPolicy;
+use crate::{BankAccount, BankError, Provider, TransactionBatch};
+
+/// What a connection needs to reach its bank; serialized into the keychain, nowhere else.
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(tag = "provider", rename_all = "lowercase")]
+pub enum ConnectionSecrets {
+    Budgea {
+        client_id: String,
+        access_token: String,
+    },
+    Belfius {
+        client_id: String,
+        redirect_uri: String,
+        access_token: String,
+    },
+    Abnamro {
+        client_id: String,
+        client_secret: String,
+        api_key: String,
+        /// IBANs beyond the one the consent names (client credentials list no accounts).
+        accounts: Vec<String>,
+    },
+}
+
+impl fmt::Debug for ConnectionSecrets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "ConnectionSecrets {{ provider: {}, .. <redacted> }}",
+            self.provider()
+        )
+    }
+}
+
+impl ConnectionSecrets {
+    pub fn provider(&self) -> &'static str {
+        match self {
+            ConnectionSecrets::Budgea { .. } => "budgea",
+            ConnectionSecrets::Belfius { .. } => "belfius",
+            ConnectionSecrets::Abnamro { .. } => "abnamro",
+        }
+    }
+
+    /// How far back a sync may reach: Belfius asks for SCA beyond 90 days, ABN AMRO refuses
+    /// more than 18 months.
+    pub fn max_history_days(&self) -> u64 {
+        match self {
+            ConnectionSecrets::Budgea { .. } => 365,
+            ConnectionSecrets::Belfius { .. } => 89,
+            ConnectionSecrets::Abnamro { .. } => 540,
+        }
+    }
+
+    /// The client for `base_url`; `today` pins "today" where a provider needs it (tests).
+    pub fn client(
+        &self,
+        base_url: &str,
+        today: Option<NaiveDate>,
+    ) -> Result<AnyProvider, BankError> {
+        Ok(match self {
+            ConnectionSecrets::Budgea {
+                client_id,
+                access_token,
+            } => AnyProvider::Budgea(
+                Budgea::new(base_url, client_id.clone(), RetryPolicy::default())?
+                    .with_token(access_token.clone()),
+            ),
+            ConnectionSecrets::Belfius {
+                client_id,
+                redirect_uri,
+                access_token,
+            } => {
+                let b = Belfius::new(base_url, client_id, redirect_uri, access_token.clone())?;
+                AnyProvider::Belfius(match today {
+                    Some(t) => b.with_today(t),
+                    None => b,
+                })
+            }
+            ConnectionSecrets::Abnamro {
+                client_id,
+                client_secret,
+                api_key,
+                accounts,
+            } => {
+                let mut config = AbnAmroConfig::for_base_url(
+                    base_url,
+                    Credentials::new(client_id.clone(), client_secret.clone(), api_key.clone()),
+                )
+                .map_err(|e| BankError::Refused {
+                    provider: crate::abnamro::PROVIDER,
+                    status: 0,
+                    code: "invalid_base_url".to_string(),
+                    message: format!("{base_url:?} is not a usable API address: {e}"),
+                })?;
+                config.accounts.clone_from(accounts);
+                config.today = today;
+                AnyProvider::AbnAmro(AbnAmro::new(config)?)
+            }
+        })
+    }
+}
+
+/// One of Folio's providers.
+#[derive(Debug)]
+pub enum AnyProvider {
+    Budgea(Budgea),
+    Belfius(Belfius),
+    AbnAmro(AbnAmro),
+}
+
+impl Provider for AnyProvider {
+    fn name(&self) -> &'static str {
+        match self {
+            AnyProvider::Budgea(p) => p.name(),
+            AnyProvider::Belfius(p) => p.name(),
+            AnyProvider::AbnAmro(p) => p.name(),
+        }
+    }
+
+    async fn accounts(&self) -> Result<Vec<BankAccount>, BankError> {
+        match self {
+            AnyProvider::Budgea(p) => p.accounts().await,
+            AnyProvider::Belfius(p) => p.accounts().await,
+            AnyProvider::AbnAmro(p) => p.accounts().await,
+        }
+    }
+
+    async fn transactions(
+        &self,
+        account_id: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<TransactionBatch, BankError> {
+        match self {
+            AnyProvider::Budgea(p) => p.transactions(account_id, from, to).await,
+            AnyProvider::Belfius(p) => p.transactions(account_id, from, to).await,
+            AnyProvider::AbnAmro(p) => p.transactions(account_id, from, to).await,
+        }
+    }
+}
+
+/// Everything a sync fetches: every account and its transactions from `from` to `to`. Nothing
+/// is filed until all of it arrived, so a failure half-way files nothing.
+pub async fn fetch_all<P: Provider>(
+    provider: &P,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(BankAccount, TransactionBatch)>, BankError> {
+    let mut out = Vec::new();
+    for account in provider.accounts().await? {
+        let batch = provider
+            .transactions(&account.provider_id, from, to)
+            .await?;
+        out.push((account, batch));
+    }
+    Ok(out)
+}
