@@ -9,6 +9,7 @@
 //! - Temporary tables and indices stay in memory (`temp_store = MEMORY`), so no plaintext temp file
 //!   is ever written next to the ledger.
 
+mod feeds;
 mod migrations;
 pub mod queries;
 mod statements;
@@ -25,6 +26,7 @@ use folio_ledger::{
 use folio_secrets::LedgerKey;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row};
 
+pub use feeds::{BankConnection, ConnectionState, FeedBatch, FeedOutcome, FeedTransaction};
 pub use migrations::{latest_version, Migration, MIGRATIONS};
 pub use queries::{
     AccountBalance, MonthTotals, TransactionDetail, TransactionQuery, TransactionRow,
@@ -51,6 +53,8 @@ pub enum StoreError {
     DuplicateStatement { statement_id: i64 },
     #[error("statement {0} does not exist")]
     UnknownStatement(i64),
+    #[error("bank connection {0} does not exist")]
+    UnknownConnection(i64),
     #[error("transaction {0} does not exist")]
     UnknownTransaction(i64),
     #[error("account {0} does not exist")]

@@ -174,6 +174,36 @@ AFTER UPDATE OF account_id, booked_on, amount_minor, currency ON transactions BE
 END;
 "#,
     },
+    Migration {
+        version: 4,
+        name: "bank connections and provider ids",
+        sql: r#"
+-- A bank connection (Budgea, Belfius, ABN AMRO, the sandbox). Its secrets live in the OS keychain
+-- under `keychain_item`; this table never holds a token, secret or key.
+CREATE TABLE connections (
+    id             INTEGER PRIMARY KEY,
+    provider       TEXT NOT NULL,
+    label          TEXT NOT NULL,
+    base_url       TEXT NOT NULL,
+    keychain_item  TEXT NOT NULL UNIQUE,
+    state          TEXT NOT NULL DEFAULT 'ok' CHECK (state IN ('ok', 'reconnect', 'action_needed', 'error')),
+    state_detail   TEXT,
+    last_sync_at   TEXT
+);
+
+-- An account fed by a connection: the provider's id of it, and when it was last synced.
+ALTER TABLE accounts ADD COLUMN connection_id INTEGER REFERENCES connections(id) ON DELETE SET NULL;
+ALTER TABLE accounts ADD COLUMN provider_account_id TEXT;
+ALTER TABLE accounts ADD COLUMN last_sync_at TEXT;
+CREATE UNIQUE INDEX accounts_by_provider ON accounts (connection_id, provider_account_id)
+    WHERE provider_account_id IS NOT NULL;
+
+-- The provider's id of a transaction makes a re-sync idempotent.
+ALTER TABLE transactions ADD COLUMN provider_id TEXT;
+CREATE UNIQUE INDEX transactions_by_provider_id ON transactions (account_id, provider_id)
+    WHERE provider_id IS NOT NULL;
+"#,
+    },
 ];
 
 /// The schema version this build writes and understands.
@@ -248,6 +278,7 @@ mod tests {
             (1, 0xd661_e699_0931_6cf6),
             (2, 0x6456_3408_5efd_505f),
             (3, 0x3877_73c4_4833_138a),
+            (4, 0x97af_3046_463d_78bd),
         ];
         for (version, expected) in pinned {
             let m = &MIGRATIONS[*version as usize - 1];

@@ -70,7 +70,7 @@ fn next_month(d: NaiveDate) -> NaiveDate {
 }
 
 /// The account a statement belongs to: by IBAN, else by number and currency; `None` means a new one.
-fn match_account(
+pub(crate) fn match_account(
     conn: &rusqlite::Connection,
     account: &NewAccount,
 ) -> Result<Option<i64>, StoreError> {
