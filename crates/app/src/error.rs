@@ -37,6 +37,8 @@ pub enum ErrorCode {
     InvalidFilter,
     /// The transaction asked for does not exist.
     UnknownTransaction,
+    /// The bank connection asked for does not exist.
+    UnknownConnection,
     /// This statement file is already in the ledger.
     StatementDuplicate,
     /// The statement does not add up; it is filed only when the person accepts that.
@@ -44,6 +46,8 @@ pub enum ErrorCode {
     /// A statement file could not be read; the statement engine's own code (INVALID_FILE_TYPE,
     /// PASSWORD_REQUIRED, ...).
     Statement(&'static str),
+    /// A bank connection failed; the bank crate's own code (BANK_RECONNECT, ...).
+    Bank(&'static str),
     /// Anything else: a bug or an environment failure.
     Internal,
 }
@@ -64,9 +68,10 @@ impl ErrorCode {
             ErrorCode::AccountCurrencyMismatch => "ACCOUNT_CURRENCY_MISMATCH",
             ErrorCode::InvalidFilter => "INVALID_FILTER",
             ErrorCode::UnknownTransaction => "UNKNOWN_TRANSACTION",
+            ErrorCode::UnknownConnection => "UNKNOWN_CONNECTION",
             ErrorCode::StatementDuplicate => "STATEMENT_DUPLICATE",
             ErrorCode::StatementNotReconciled => "STATEMENT_NOT_RECONCILED",
-            ErrorCode::Statement(code) => code,
+            ErrorCode::Statement(code) | ErrorCode::Bank(code) => code,
             ErrorCode::Internal => "INTERNAL",
         }
     }
@@ -87,9 +92,11 @@ impl ErrorCode {
             ErrorCode::AccountCurrencyMismatch => "That account keeps another currency",
             ErrorCode::InvalidFilter => "That filter is not understood",
             ErrorCode::UnknownTransaction => "No such transaction",
+            ErrorCode::UnknownConnection => "No such bank connection",
             ErrorCode::StatementDuplicate => "This statement is already in your ledger",
             ErrorCode::StatementNotReconciled => "This statement does not add up",
             ErrorCode::Statement(_) => "This statement cannot be read",
+            ErrorCode::Bank(_) => "The bank connection needs attention",
             ErrorCode::Internal => "Something went wrong",
         }
     }
@@ -140,8 +147,10 @@ impl ErrorCode {
                 "Dates are written 2024-03-31 and amounts like -50 or 12.50 (a point for decimals)."
             }
             ErrorCode::UnknownTransaction => "It may belong to a statement that was deleted; reload the list.",
+            ErrorCode::UnknownConnection => "List the connections with `folio connections` and use an id from it.",
             ErrorCode::StatementDuplicate => "Nothing was changed. A renamed copy of a filed statement is the same file.",
             ErrorCode::Statement(_) => "See the message; your ledger was not changed.",
+            ErrorCode::Bank(_) => "See the message: reconnect the bank, act on its site, or sync again later. Nothing was filed from the failed sync.",
             ErrorCode::StatementNotReconciled => {
                 "Nothing was filed. Check the rows named in the message against the PDF; to file it \
                  anyway, import it again accepting that it does not reconcile."
@@ -218,6 +227,7 @@ impl From<StoreError> for AppError {
             StoreError::UnknownStatement(_) => ErrorCode::UnknownStatement,
             StoreError::WrongCurrency { .. } => ErrorCode::AccountCurrencyMismatch,
             StoreError::UnknownTransaction(_) => ErrorCode::UnknownTransaction,
+            StoreError::UnknownConnection(_) => ErrorCode::UnknownConnection,
             StoreError::DuplicateStatement { .. } => ErrorCode::StatementDuplicate,
             StoreError::Io(_) => ErrorCode::DataDirUnusable,
             _ => ErrorCode::Internal,

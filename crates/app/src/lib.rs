@@ -7,6 +7,7 @@ mod browse;
 mod data_dir;
 mod error;
 mod import;
+mod sync;
 mod views;
 
 use std::path::Path;
@@ -22,6 +23,7 @@ pub use browse::{
 pub use data_dir::DataDir;
 pub use error::{AppError, ErrorCode};
 pub use import::{read_statement_file, ReadStage, ReadStatement, ReviewRow, StatementReview};
+pub use sync::{AccountSync, ConnectionView, SyncPlan, SyncReport};
 pub use views::{
     AccountView, CoverageView, ImportReport, LedgerInfo, StatementView, TransactionView,
 };

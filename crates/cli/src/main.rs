@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+mod banks;
 use folio_app::{AccountView, AppError, DataDir, Folio, LedgerInfo, TransactionView};
 use folio_secrets::Keychain;
 use folio_statements::{ExportFormat, IntakeLimits, StatementError};
@@ -94,6 +96,34 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Starts sandbox banks (Budgea, Belfius, ABN AMRO) on loopback with test data, and prints
+    /// how to connect to them. Runs until Ctrl-C.
+    Sandbox {
+        /// First port (three in a row); default any free ports.
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+    },
+    /// Connects a bank (secrets from environment variables, kept in your OS keychain).
+    Connect {
+        #[command(subcommand)]
+        provider: banks::ConnectCommand,
+    },
+    /// The bank connections, their state and last sync.
+    Connections {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fetches accounts and transactions of one connection (or all) into the ledger; a re-sync
+    /// files nothing twice.
+    Sync {
+        /// A connection id from `folio connections`; default all.
+        id: Option<i64>,
+        /// Sync as if today were this date (sandboxes hold data up to a fixed day).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: Option<chrono::NaiveDate>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Transactions, oldest first.
     Transactions {
         /// Only this account (an id from `folio accounts`).
@@ -127,6 +157,16 @@ fn main() -> ExitCode {
                 let _ = writeln!(err, "folio: {}: {e}", file.display());
                 let _ = writeln!(err, "  code: {}", e.code());
                 let _ = writeln!(err, "  fix:  {}", e.recovery());
+                ExitCode::from(2)
+            }
+        };
+    }
+    if let Command::Sandbox { port } = &cli.command {
+        let mut out = std::io::stdout();
+        return match banks::sandbox(*port, &mut out) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                let _ = writeln!(std::io::stderr(), "folio: {}", e.message());
                 ExitCode::from(2)
             }
         };
@@ -269,6 +309,50 @@ fn run(cli: Cli) -> Result<(), AppError> {
                     }
                 })
             }
+        }
+        Command::Sandbox { .. } => Ok(()),
+        Command::Connect { provider } => {
+            banks::connect(&mut folio, provider, &mut out).map(|()| Ok(()))?
+        }
+        Command::Connections { json } => {
+            let connections = folio.connections()?;
+            if json {
+                write_json(&mut out, &connections)
+            } else if connections.is_empty() {
+                writeln!(
+                    out,
+                    "No bank connections. `folio sandbox` starts test banks to try one."
+                )
+            } else {
+                let rows: Vec<[String; 6]> = connections
+                    .iter()
+                    .map(|c| {
+                        [
+                            c.id.to_string(),
+                            c.provider.clone(),
+                            c.label.clone(),
+                            c.accounts.to_string(),
+                            c.last_sync_at.clone().unwrap_or_else(|| "never".into()),
+                            match &c.state_detail {
+                                Some(d) => format!("{}: {d}", c.state),
+                                None => c.state.clone(),
+                            },
+                        ]
+                    })
+                    .collect();
+                write_table(
+                    &mut out,
+                    ["ID", "PROVIDER", "LABEL", "ACCOUNTS", "LAST SYNC", "STATE"],
+                    &rows,
+                    &[0, 3],
+                )
+            }
+        }
+        Command::Sync { id, as_of, json } => {
+            if !banks::sync(&mut folio, id, as_of, json, &mut out)? {
+                std::process::exit(2);
+            }
+            Ok(())
         }
         Command::Transactions { account, json } => {
             let txs = folio.transactions(account)?;
