@@ -20,6 +20,9 @@ const COMMANDS: &[&str] = &[
     "coverage",
     "monthly_totals",
     "balance_history",
+    "list_connections",
+    "connect_sandbox_bank",
+    "sync_connection",
 ];
 
 fn main() {

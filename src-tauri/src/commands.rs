@@ -8,8 +8,9 @@ use tauri::{AppHandle, State};
 use folio_app::TransactionFilter;
 
 use crate::dto::{
-    AccountDto, BalancePointDto, CoverageDto, DetailDto, ErrorDto, FilterDto, ImportReportDto,
-    LedgerRowDto, LedgerStatus, MonthTotalsDto, ReviewDto, StatementDto,
+    AccountDto, BalancePointDto, ConnectionDto, CoverageDto, DetailDto, ErrorDto, FilterDto,
+    ImportReportDto, LedgerRowDto, LedgerStatus, MonthTotalsDto, ReviewDto, StatementDto,
+    SyncReportDto,
 };
 use crate::imports::{Imports, JobDto};
 use crate::Session;
@@ -208,4 +209,31 @@ pub async fn balance_history(
 ) -> Result<Vec<BalancePointDto>, ErrorDto> {
     let points = session.with_folio(|f| f.balance_history(account_id))?;
     Ok(points.into_iter().map(BalancePointDto::from).collect())
+}
+
+/// The bank connections, their state and last sync.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_connections(session: State<'_, Session>) -> Result<Vec<ConnectionDto>, ErrorDto> {
+    let connections = session.with_folio(|f| f.connections())?;
+    Ok(connections.into_iter().map(ConnectionDto::from).collect())
+}
+
+/// Connects the offline sandbox bank through its connect page (in a window of its own, with no
+/// IPC), then syncs it. Returns what the first sync filed.
+#[tauri::command]
+#[specta::specta]
+pub async fn connect_sandbox_bank(app: AppHandle) -> Result<SyncReportDto, ErrorDto> {
+    let (_id, report) = crate::banks::connect_sandbox(&app).await?;
+    Ok(report.into())
+}
+
+/// Syncs one connection now.
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_connection(
+    app: AppHandle,
+    connection_id: i64,
+) -> Result<SyncReportDto, ErrorDto> {
+    Ok(crate::banks::sync(&app, connection_id).await?.into())
 }

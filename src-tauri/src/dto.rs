@@ -2,8 +2,9 @@
 //! strings: JavaScript numbers are floats and would not keep cents exact.
 
 use folio_app::{
-    AccountView, AppError, BalancePoint, CoverageView, ImportReport, LedgerRow, MonthTotalsView,
-    StatementReview, StatementView, TransactionDetailView, TransactionFilter,
+    AccountView, AppError, BalancePoint, ConnectionView, CoverageView, ImportReport, LedgerRow,
+    MonthTotalsView, StatementReview, StatementView, SyncReport, TransactionDetailView,
+    TransactionFilter,
 };
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -363,6 +364,63 @@ impl From<BalancePoint> for BalancePointDto {
         BalancePointDto {
             date: p.date,
             balance: p.balance,
+        }
+    }
+}
+
+/// A bank connection as the sidebar lists it.
+#[derive(Clone, Debug, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionDto {
+    pub id: i64,
+    /// `sandbox`, `budgea`, `belfius`, `abnamro`.
+    pub provider: String,
+    pub label: String,
+    /// `ok`, `reconnect`, `action_needed`, `error`.
+    pub state: String,
+    pub state_detail: Option<String>,
+    pub last_sync_at: Option<String>,
+    pub accounts: u64,
+}
+
+impl From<ConnectionView> for ConnectionDto {
+    fn from(c: ConnectionView) -> Self {
+        ConnectionDto {
+            id: c.id,
+            provider: c.provider,
+            label: c.label,
+            state: c.state,
+            state_detail: c.state_detail,
+            last_sync_at: c.last_sync_at,
+            accounts: c.accounts,
+        }
+    }
+}
+
+/// What a sync filed.
+#[derive(Clone, Debug, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncReportDto {
+    pub connection_id: i64,
+    pub accounts: u32,
+    pub added: u32,
+    pub updated: u32,
+    pub linked: u32,
+    pub removed: u32,
+}
+
+impl From<SyncReport> for SyncReportDto {
+    fn from(r: SyncReport) -> Self {
+        let sum = |f: fn(&folio_app::AccountSync) -> usize| {
+            u32::try_from(r.accounts.iter().map(f).sum::<usize>()).unwrap_or(u32::MAX)
+        };
+        SyncReportDto {
+            connection_id: r.connection_id,
+            accounts: u32::try_from(r.accounts.len()).unwrap_or(u32::MAX),
+            added: sum(|a| a.added),
+            updated: sum(|a| a.updated),
+            linked: sum(|a| a.linked),
+            removed: sum(|a| a.removed),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! Only this crate knows Tauri and the IPC shapes (`dto`); everything it does goes through
 //! `folio-app`, like the CLI.
 
+mod banks;
 mod commands;
 mod dto;
 mod imports;
@@ -33,6 +34,9 @@ pub fn commands() -> Builder<tauri::Wry> {
             commands::coverage,
             commands::monthly_totals,
             commands::balance_history,
+            commands::list_connections,
+            commands::connect_sandbox_bank,
+            commands::sync_connection,
         ])
         .events(collect_events![imports::ImportJobChanged])
         .error_handling(ErrorHandlingMode::Result)
@@ -55,6 +59,7 @@ pub fn run() {
     let app = tauri::Builder::default()
         .manage(Session::from_environment())
         .manage(imports::Imports::default())
+        .manage(banks::SandboxBank::default())
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
@@ -94,6 +99,9 @@ mod tests {
         "coverage",
         "monthly_totals",
         "balance_history",
+        "list_connections",
+        "connect_sandbox_bank",
+        "sync_connection",
     ];
 
     fn root() -> &'static Path {

@@ -90,6 +90,9 @@ export async function openSession(base, application) {
     type: (el, text) => s("POST", `/element/${el}/value`, { text }),
     click: (el) => s("POST", `/element/${el}/click`, {}),
     title: () => s("GET", "/title"),
+    windows: () => s("GET", "/window/handles"),
+    currentWindow: () => s("GET", "/window"),
+    switchTo: (handle) => s("POST", "/window", { handle }),
     /** Runs `script` in the page; `done` is the last argument (WebKitWebDriver cannot return a Promise from a sync script). */
     executeAsync: (script, args = []) => s("POST", "/execute/async", { script, args }),
     async screenshot() {

@@ -1,6 +1,7 @@
 import { useCallback, useState } from "react";
 import type { AccountDto } from "./ipc/bindings";
 import { AccountsSidebar } from "./features/accounts/AccountsSidebar";
+import { BanksSection } from "./features/banks/BanksSection";
 import { useFileDrop } from "./features/import/dragDrop";
 import { ImportPanel } from "./features/import/ImportPanel";
 import { ReviewScreen } from "./features/import/ReviewScreen";
@@ -62,6 +63,7 @@ function Workspace({
         onImport={imports.pick}
         selected={accountId}
         onSelect={setAccountId}
+        banks={<BanksSection version={version} onChanged={changed} />}
       />
       {reviewing !== null ? (
         <ReviewScreen

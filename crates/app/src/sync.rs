@@ -184,6 +184,19 @@ impl Folio {
         label: &str,
         secrets: &ConnectionSecrets,
     ) -> Result<i64, AppError> {
+        self.connect_as(secrets.provider(), keychain, base_url, label, secrets)
+    }
+
+    /// [`Folio::connect`] recorded under another provider name (`sandbox` for the app's own
+    /// offline test bank, which speaks Budgea's API).
+    pub fn connect_as(
+        &mut self,
+        provider: &str,
+        keychain: &Keychain,
+        base_url: &str,
+        label: &str,
+        secrets: &ConnectionSecrets,
+    ) -> Result<i64, AppError> {
         let mut suffix = [0_u8; 8];
         getrandom::fill(&mut suffix)
             .map_err(|e| AppError::new(ErrorCode::Internal, format!("no randomness: {e}")))?;
@@ -195,10 +208,7 @@ impl Folio {
         let json = serde_json::to_string(secrets)
             .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
         keychain.set(&item, &Sensitive::new(json))?;
-        match self
-            .ledger
-            .add_connection(secrets.provider(), label, base_url, &item)
-        {
+        match self.ledger.add_connection(provider, label, base_url, &item) {
             Ok(id) => Ok(id),
             Err(e) => {
                 let _ = keychain.delete(&item);

@@ -55,6 +55,15 @@ export const commands = {
 	monthlyTotals: (accountId: number | null) => typedError<MonthTotalsDto[], ErrorDto>(__TAURI_INVOKE("monthly_totals", { accountId })),
 	/**  An account's balance at the end of each month. */
 	balanceHistory: (accountId: number) => typedError<BalancePointDto[], ErrorDto>(__TAURI_INVOKE("balance_history", { accountId })),
+	/**  The bank connections, their state and last sync. */
+	listConnections: () => typedError<ConnectionDto[], ErrorDto>(__TAURI_INVOKE("list_connections")),
+	/**
+	 *  Connects the offline sandbox bank through its connect page (in a window of its own, with no
+	 *  IPC), then syncs it. Returns what the first sync filed.
+	 */
+	connectSandboxBank: () => typedError<SyncReportDto, ErrorDto>(__TAURI_INVOKE("connect_sandbox_bank")),
+	/**  Syncs one connection now. */
+	syncConnection: (connectionId: number) => typedError<SyncReportDto, ErrorDto>(__TAURI_INVOKE("sync_connection", { connectionId })),
 };
 
 /** Events */
@@ -83,6 +92,19 @@ export type AccountDto = {
 export type BalancePointDto = {
 	date: string,
 	balance: string,
+};
+
+/**  A bank connection as the sidebar lists it. */
+export type ConnectionDto = {
+	id: number,
+	/**  `sandbox`, `budgea`, `belfius`, `abnamro`. */
+	provider: string,
+	label: string,
+	/**  `ok`, `reconnect`, `action_needed`, `error`. */
+	state: string,
+	stateDetail: string | null,
+	lastSyncAt: string | null,
+	accounts: number,
 };
 
 /**  Months as `YYYY-MM-01`. */
@@ -243,6 +265,16 @@ export type StatementDto = {
 	currency: string,
 	reconciled: boolean,
 	transactions: number,
+};
+
+/**  What a sync filed. */
+export type SyncReportDto = {
+	connectionId: number,
+	accounts: number,
+	added: number,
+	updated: number,
+	linked: number,
+	removed: number,
 };
 
 /* Tauri Specta runtime */

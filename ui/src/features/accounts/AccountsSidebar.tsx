@@ -1,3 +1,4 @@
+import type { ReactNode } from "react";
 import type { AccountDto } from "../../ipc/bindings";
 import { formatMoney } from "../ledger-view/format";
 
@@ -7,12 +8,15 @@ export function AccountsSidebar({
   onImport,
   selected = null,
   onSelect,
+  banks,
 }: {
   accounts: AccountDto[];
   onImport: () => void;
   /** The account the ledger view shows (null: all). */
   selected?: number | null;
   onSelect?: (id: number | null) => void;
+  /** The bank connections section, below the accounts. */
+  banks?: ReactNode;
 }) {
   return (
     <aside className="sidebar" aria-label="Accounts">
@@ -68,6 +72,7 @@ export function AccountsSidebar({
           ))}
         </ul>
       )}
+      {banks}
     </aside>
   );
 }
