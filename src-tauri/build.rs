@@ -22,6 +22,7 @@ const COMMANDS: &[&str] = &[
     "balance_history",
     "list_connections",
     "connect_sandbox_bank",
+    "reconnect_connection",
     "sync_connection",
 ];
 

@@ -1,12 +1,20 @@
-//! Bank connections in the window: the connect page opens in a Folio window of its own, which
-//! loads the bank's remote page and has no IPC at all (capabilities grant commands to the main
-//! window only). The redirect back, carrying the code, is caught by navigation handling and never
-//! loaded; the window closes and the code is exchanged for a token that goes into the keychain.
+//! Bank connections in the window. A bank's connect or consent page opens in a Folio window of
+//! its own, which loads the bank's remote page and has no IPC at all (capabilities grant commands
+//! to the main window only). The redirect back, carrying the code, is caught by navigation
+//! handling and never loaded; the window closes and the code is traded for a token that goes
+//! into the keychain.
 //!
-//! "Sandbox bank" runs the same flow against a local Budgea-contract server started in-process
-//! (its connect page asks the person to approve, like a bank's), so the whole path can be tried
-//! offline. Its tokens live as long as the app: after a restart the connection asks to reconnect.
+//! "Sandbox bank" runs the same flows against local servers started in-process, so the whole
+//! path can be tried offline: Budgea's webview connect page and Belfius' consent page ask the
+//! person to approve, as a bank's would; ABN AMRO's client credentials need no page. The
+//! sandboxes listen on a new port each start, so a sandbox connection is synced against the
+//! running sandbox, not its recorded address. Budgea's sandbox issues fresh tokens each start:
+//! after a restart that connection asks to be reconnected, like an expired real one.
+//!
+//! Every sync (by hand, after connecting, or on the schedule while the app runs) announces its
+//! progress as `BankSyncChanged` events, and one connection syncs at a time.
 
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -15,83 +23,208 @@ use folio_banks::any::ConnectionSecrets;
 use folio_banks::budgea::{parse_connect_redirect, Budgea};
 use folio_banks::http::RetryPolicy;
 use folio_secrets::Keychain;
+use serde::{Deserialize, Serialize};
+use specta::Type;
 use tauri::{AppHandle, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
+use tauri_specta::Event;
 
 use crate::Session;
 
-/// Where the connect page sends the person back. Never loaded: navigation to it is caught.
+/// Where the connect and consent pages send the person back. Never loaded: navigation to it is
+/// caught.
 const REDIRECT_URI: &str = "https://folio.invalid/connected";
 
 /// How long the person has to finish the bank's page.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 
-/// The in-process sandbox bank, started on first use.
+/// The provider name of connections to the app's own sandbox banks.
+pub const SANDBOX: &str = "sandbox";
+
+/// Which sandbox bank to connect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "lowercase")]
+pub enum SandboxKind {
+    /// An aggregator (Budgea's API): webview connect page.
+    Budgea,
+    /// A PSD2 bank (Belfius' API): consent page.
+    Belfius,
+    /// A business account API (ABN AMRO's): client credentials, no page.
+    Abnamro,
+}
+
+impl SandboxKind {
+    fn label(self) -> &'static str {
+        match self {
+            SandboxKind::Budgea => "Sandbox bank (aggregator)",
+            SandboxKind::Belfius => "Sandbox bank (PSD2)",
+            SandboxKind::Abnamro => "Sandbox bank (business)",
+        }
+    }
+
+    fn of(secrets: &ConnectionSecrets) -> SandboxKind {
+        match secrets {
+            ConnectionSecrets::Budgea { .. } => SandboxKind::Budgea,
+            ConnectionSecrets::Belfius { .. } => SandboxKind::Belfius,
+            ConnectionSecrets::Abnamro { .. } => SandboxKind::Abnamro,
+        }
+    }
+}
+
+/// How a sync is going, for the connection's row in the window.
+#[derive(Clone, Debug, Serialize, Type, Event)]
+#[serde(rename_all = "camelCase")]
+pub struct BankSyncChanged {
+    pub connection_id: i64,
+    /// `fetching`, `filing`, `done` or `failed`.
+    pub phase: String,
+    /// Account `account` of `accounts` is being fetched (0 of 0 while the list is asked for).
+    pub account: u32,
+    pub accounts: u32,
+    pub account_name: Option<String>,
+    /// Transactions fetched so far.
+    pub transactions: u32,
+    /// What failed, when `phase` is `failed`.
+    pub error: Option<crate::dto::ErrorDto>,
+    /// Started by the schedule rather than by the person.
+    pub scheduled: bool,
+}
+
+/// The in-process sandbox banks, each started on first use.
 #[derive(Default)]
-pub struct SandboxBank {
-    running: tokio::sync::Mutex<Option<SandboxRunning>>,
+pub struct SandboxBanks {
+    budgea: tokio::sync::Mutex<Option<(folio_sandbox::Running, String, String)>>,
+    belfius: tokio::sync::Mutex<Option<(folio_sandbox::Running, String)>>,
+    abnamro: tokio::sync::Mutex<Option<(folio_sandbox::Running, ConnectionSecrets)>>,
 }
 
-struct SandboxRunning {
-    server: folio_sandbox::Running,
-    client_id: String,
-    client_secret: String,
+fn sandbox_error(e: std::io::Error) -> AppError {
+    AppError::new(
+        ErrorCode::Internal,
+        format!("the sandbox bank did not start: {e}"),
+    )
 }
 
-impl SandboxBank {
-    /// The sandbox's base URL and Folio's client id and secret with it.
-    async fn ensure(&self) -> Result<(String, String, String), AppError> {
-        let mut guard = self.running.lock().await;
+fn today_utc() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+impl SandboxBanks {
+    /// The Budgea sandbox's base URL, client id and client secret.
+    async fn budgea(&self) -> Result<(String, String, String), AppError> {
+        let mut guard = self.budgea.lock().await;
         if guard.is_none() {
             let config = folio_sandbox::budgea::BudgeaSandbox {
                 // A person approves on its page, as with a real bank.
                 auto_approve: false,
                 ..Default::default()
             };
-            let (client_id, client_secret) =
-                (config.client_id.clone(), config.client_secret.clone());
-            let server = folio_sandbox::budgea::start(config).await.map_err(|e| {
-                AppError::new(
-                    ErrorCode::Internal,
-                    format!("the sandbox bank did not start: {e}"),
-                )
-            })?;
-            *guard = Some(SandboxRunning {
-                server,
-                client_id,
-                client_secret,
-            });
+            let (id, secret) = (config.client_id.clone(), config.client_secret.clone());
+            let server = folio_sandbox::budgea::start(config)
+                .await
+                .map_err(sandbox_error)?;
+            *guard = Some((server, id, secret));
         }
-        match guard.as_ref() {
-            Some(s) => Ok((
-                s.server.base_url.clone(),
-                s.client_id.clone(),
-                s.client_secret.clone(),
-            )),
-            None => Err(AppError::new(
-                ErrorCode::Internal,
-                "the sandbox bank is not running",
-            )),
+        let (server, id, secret) = guard.as_ref().ok_or_else(not_running)?;
+        Ok((server.base_url.clone(), id.clone(), secret.clone()))
+    }
+
+    /// The Belfius sandbox's base URL and client id.
+    async fn belfius(&self) -> Result<(String, String), AppError> {
+        let mut guard = self.belfius.lock().await;
+        if guard.is_none() {
+            let config = folio_sandbox::belfius::BelfiusSandbox {
+                auto_approve: false,
+                ..folio_sandbox::belfius::BelfiusSandbox::new(today_utc())
+            };
+            let id = config.client_id.clone();
+            let server = folio_sandbox::belfius::start(config)
+                .await
+                .map_err(sandbox_error)?;
+            *guard = Some((server, id));
         }
+        let (server, id) = guard.as_ref().ok_or_else(not_running)?;
+        Ok((server.base_url.clone(), id.clone()))
+    }
+
+    /// The ABN AMRO sandbox's base URL and the client credentials it registered.
+    async fn abnamro(&self) -> Result<(String, ConnectionSecrets), AppError> {
+        let mut guard = self.abnamro.lock().await;
+        if guard.is_none() {
+            let mut config = folio_sandbox::abnamro::AbnAmroSandbox::new();
+            config.today = today_utc();
+            let secrets = ConnectionSecrets::Abnamro {
+                client_id: config.client_id.clone(),
+                client_secret: config.client_secret.clone(),
+                api_key: config.api_key.clone(),
+                accounts: Vec::new(),
+            };
+            let server = folio_sandbox::abnamro::start(config)
+                .await
+                .map_err(sandbox_error)?;
+            *guard = Some((server, secrets));
+        }
+        let (server, secrets) = guard.as_ref().ok_or_else(not_running)?;
+        Ok((server.base_url.clone(), secrets.clone()))
+    }
+
+    async fn base_url(&self, kind: SandboxKind) -> Result<String, AppError> {
+        Ok(match kind {
+            SandboxKind::Budgea => self.budgea().await?.0,
+            SandboxKind::Belfius => self.belfius().await?.0,
+            SandboxKind::Abnamro => self.abnamro().await?.0,
+        })
     }
 }
 
-/// The day a connection's sync counts as today: the sandbox's data ends on a fixed day.
-pub fn pinned_today(provider: &str) -> Option<chrono::NaiveDate> {
-    (provider == "sandbox").then(folio_sandbox::budgea::today)
+fn not_running() -> AppError {
+    AppError::new(ErrorCode::Internal, "the sandbox bank is not running")
 }
 
-/// Opens the connect page in its own window and waits for the redirect back (or the window
-/// closed: cancelled). Returns the URL the bank redirected to.
+/// Connections being synced now: one sync per connection at a time.
+#[derive(Default)]
+pub struct Syncing(Mutex<HashSet<i64>>);
+
+struct SyncSlot<'a> {
+    set: &'a Syncing,
+    id: i64,
+}
+
+impl Drop for SyncSlot<'_> {
+    fn drop(&mut self) {
+        self.set
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&self.id);
+    }
+}
+
+impl Syncing {
+    fn claim(&self, id: i64) -> Result<SyncSlot<'_>, AppError> {
+        let mut set = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if !set.insert(id) {
+            return Err(AppError::new(
+                ErrorCode::Bank("BANK_SYNC_RUNNING"),
+                "this connection is being synced already; its progress shows beside it",
+            ));
+        }
+        Ok(SyncSlot { set: self, id })
+    }
+}
+
+/// Opens a bank's page in its own window and waits for the redirect back (or the window closed:
+/// cancelled). Returns the URL the bank redirected to.
 async fn run_connect_window<R: Runtime>(
     app: &AppHandle<R>,
-    connect_url: url::Url,
+    page: url::Url,
+    title: &str,
 ) -> Result<String, AppError> {
     let label = format!("connect-{}", uuid::Uuid::new_v4().simple());
     let (tx, rx) = tokio::sync::oneshot::channel::<Option<String>>();
     let tx = Arc::new(Mutex::new(Some(tx)));
     let nav_tx = Arc::clone(&tx);
-    let window = WebviewWindowBuilder::new(app, &label, WebviewUrl::External(connect_url))
-        .title("Connect a bank — Folio")
+    let window = WebviewWindowBuilder::new(app, &label, WebviewUrl::External(page))
+        .title(title)
         .inner_size(720.0, 760.0)
         .on_navigation(move |url| {
             if url.as_str().starts_with(REDIRECT_URI) {
@@ -118,7 +251,7 @@ async fn run_connect_window<R: Runtime>(
         Ok(Ok(Some(url))) => Ok(url),
         Ok(Ok(None)) | Ok(Err(_)) => Err(AppError::new(
             ErrorCode::Bank("BANK_ACTION_NEEDED"),
-            "the connect window was closed before the bank sent you back; nothing was connected",
+            "the bank's window was closed before it sent you back; nothing was connected",
         )),
         Err(_) => Err(AppError::new(
             ErrorCode::Bank("BANK_ACTION_NEEDED"),
@@ -127,59 +260,266 @@ async fn run_connect_window<R: Runtime>(
     }
 }
 
-/// Connects the sandbox bank through its connect page in a Folio window, then syncs it.
+/// Runs a sandbox bank's flow (a page for Budgea and Belfius, none for ABN AMRO) and returns
+/// the base URL and the secrets it yielded.
+async fn authorise_sandbox<R: Runtime>(
+    app: &AppHandle<R>,
+    kind: SandboxKind,
+) -> Result<(String, ConnectionSecrets), AppError> {
+    let banks = app.state::<SandboxBanks>();
+    match kind {
+        SandboxKind::Budgea => {
+            let (base_url, client_id, client_secret) = banks.budgea().await?;
+            let client = Budgea::new(&base_url, client_id.clone(), RetryPolicy::default())?;
+            let state = uuid::Uuid::new_v4().to_string();
+            let url = client.connect_url(REDIRECT_URI, &state)?;
+            let back = run_connect_window(app, url, "Connect a bank — Folio").await?;
+            let callback = parse_connect_redirect(&back, &state)?;
+            let token = client.exchange_code(&client_secret, &callback.code).await?;
+            Ok((
+                base_url,
+                ConnectionSecrets::Budgea {
+                    client_id,
+                    access_token: token,
+                },
+            ))
+        }
+        SandboxKind::Belfius => {
+            let (base_url, client_id) = banks.belfius().await?;
+            let state = folio_banks::belfius::new_consent_state();
+            let url = folio_banks::belfius::consent_url(
+                &base_url,
+                &client_id,
+                REDIRECT_URI,
+                &state,
+                "fr",
+            )?;
+            let back = run_connect_window(app, url, "Give your bank's consent — Folio").await?;
+            let grant = folio_banks::belfius::parse_consent_redirect(&back, REDIRECT_URI, &state)?;
+            let tokens = folio_banks::belfius::exchange_consent_code(
+                &base_url,
+                &client_id,
+                REDIRECT_URI,
+                &grant.code,
+            )
+            .await?;
+            Ok((
+                base_url,
+                ConnectionSecrets::Belfius {
+                    client_id,
+                    redirect_uri: REDIRECT_URI.to_string(),
+                    access_token: tokens.access_token,
+                },
+            ))
+        }
+        SandboxKind::Abnamro => banks.abnamro().await,
+    }
+}
+
+/// Connects a sandbox bank through its flow, then syncs it. Returns the connection and what the
+/// first sync filed.
 pub async fn connect_sandbox<R: Runtime>(
     app: &AppHandle<R>,
+    kind: SandboxKind,
 ) -> Result<(i64, SyncReport), AppError> {
-    let (base_url, client_id, client_secret) = app.state::<SandboxBank>().ensure().await?;
-    let client = Budgea::new(&base_url, client_id.clone(), RetryPolicy::default())?;
-    let state = uuid::Uuid::new_v4().to_string();
-    let url = client.connect_url(REDIRECT_URI, &state)?;
-    let back = run_connect_window(app, url).await?;
-    let callback = parse_connect_redirect(&back, &state)?;
-    let token = client.exchange_code(&client_secret, &callback.code).await?;
-    let secrets = ConnectionSecrets::Budgea {
-        client_id,
-        access_token: token,
-    };
+    let (base_url, secrets) = authorise_sandbox(app, kind).await?;
     let session = app.state::<Session>();
     let id = session.with_folio_mut(|f| {
-        f.connect_as(
-            "sandbox",
-            &Keychain::os(),
-            &base_url,
-            "Sandbox bank",
-            &secrets,
-        )
+        f.connect_as(SANDBOX, &Keychain::os(), &base_url, kind.label(), &secrets)
     })?;
-    let report = sync(app, id).await?;
+    let report = sync(app, id, false).await?;
     Ok((id, report))
 }
 
-/// Syncs one connection: plan (secrets from the keychain), fetch without holding the ledger,
-/// then file (or record the failure).
-pub async fn sync<R: Runtime>(
+/// Connects a connection again (its token expired, or the sandbox restarted), keeping it and
+/// its accounts, then syncs it.
+pub async fn reconnect<R: Runtime>(
     app: &AppHandle<R>,
     connection_id: i64,
 ) -> Result<SyncReport, AppError> {
     let session = app.state::<Session>();
-    let provider = session.with_folio(|f| {
-        f.connections()?
-            .into_iter()
-            .find(|c| c.id == connection_id)
-            .map(|c| c.provider)
-            .ok_or_else(|| {
-                AppError::new(
-                    ErrorCode::UnknownConnection,
-                    format!("no bank connection {connection_id}"),
-                )
-            })
+    let (provider, secrets) = session.with_folio(|f| {
+        let provider = connection_provider(f, connection_id)?;
+        Ok((
+            provider,
+            f.connection_secrets(&Keychain::os(), connection_id),
+        ))
     })?;
-    let pinned = pinned_today(&provider);
-    let today = pinned.unwrap_or_else(|| chrono::Utc::now().date_naive());
-    let plan =
-        session.with_folio(|f| f.plan_sync(&Keychain::os(), connection_id, today, pinned))?;
-    let fetched = plan.fetch().await;
-    let synced_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
-    session.with_folio_mut(|f| f.finish_sync(&plan, fetched, &synced_at))
+    if provider != SANDBOX {
+        return Err(AppError::new(
+            ErrorCode::Bank("BANK_RECONNECT"),
+            format!(
+                "connect this {provider} connection again with `folio connect {provider} ...`; \
+                 the window reconnects sandbox banks only"
+            ),
+        ));
+    }
+    let kind = SandboxKind::of(&secrets?);
+    let (base_url, secrets) = authorise_sandbox(app, kind).await?;
+    session.with_folio_mut(|f| f.reconnect(&Keychain::os(), connection_id, &base_url, &secrets))?;
+    sync(app, connection_id, false).await
+}
+
+fn connection_provider(f: &folio_app::Folio, connection_id: i64) -> Result<String, AppError> {
+    f.connections()?
+        .into_iter()
+        .find(|c| c.id == connection_id)
+        .map(|c| c.provider)
+        .ok_or_else(|| {
+            AppError::new(
+                ErrorCode::UnknownConnection,
+                format!("no bank connection {connection_id}"),
+            )
+        })
+}
+
+/// Syncs one connection: plan (secrets from the keychain), fetch without holding the ledger
+/// (announcing each account), then file, or record the failure. Announces the outcome too.
+pub async fn sync<R: Runtime>(
+    app: &AppHandle<R>,
+    connection_id: i64,
+    scheduled: bool,
+) -> Result<SyncReport, AppError> {
+    let syncing = app.state::<Syncing>();
+    let _slot = syncing.claim(connection_id)?;
+    let announce = |phase: &str, p: Option<&folio_banks::any::FetchProgress>, error| {
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let _ = BankSyncChanged {
+            connection_id,
+            phase: phase.to_string(),
+            account: p.map_or(0, |p| count(p.account)),
+            accounts: p.map_or(0, |p| count(p.accounts)),
+            account_name: p.and_then(|p| p.name.clone()),
+            transactions: p.map_or(0, |p| count(p.transactions)),
+            error,
+            scheduled,
+        }
+        .emit(app);
+    };
+    let fetched = fetch(app, connection_id, &mut |p| {
+        announce("fetching", Some(&p), None)
+    })
+    .await;
+    let outcome = fetched.and_then(|(plan, fetched)| {
+        announce("filing", None, None);
+        let synced_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        app.state::<Session>()
+            .with_folio_mut(|f| f.finish_sync(&plan, fetched, &synced_at))
+    });
+    match &outcome {
+        Ok(_) => announce("done", None, None),
+        Err(e) => announce("failed", None, Some(e.clone().into())),
+    }
+    outcome
+}
+
+type Fetched = (
+    folio_app::SyncPlan,
+    Result<Vec<(folio_banks::BankAccount, folio_banks::TransactionBatch)>, folio_banks::BankError>,
+);
+
+/// Plans a connection's sync and fetches it, holding the ledger only to read the plan.
+async fn fetch<R: Runtime>(
+    app: &AppHandle<R>,
+    connection_id: i64,
+    on_progress: &mut (dyn FnMut(folio_banks::any::FetchProgress) + Send),
+) -> Result<Fetched, AppError> {
+    let session = app.state::<Session>();
+    let secrets = session.with_folio(|f| {
+        if connection_provider(f, connection_id)? == SANDBOX {
+            Ok(Some(f.connection_secrets(&Keychain::os(), connection_id)?))
+        } else {
+            Ok(None)
+        }
+    })?;
+    // A sandbox connection syncs against the sandbox running now; Budgea's sandbox data ends on
+    // a fixed day, which then counts as today.
+    let (base_url, pinned) = match secrets.as_ref().map(SandboxKind::of) {
+        Some(kind) => (
+            Some(app.state::<SandboxBanks>().base_url(kind).await?),
+            (kind == SandboxKind::Budgea).then(folio_sandbox::budgea::today),
+        ),
+        None => (None, None),
+    };
+    let today = pinned.unwrap_or_else(today_utc);
+    let plan = session.with_folio(|f| {
+        f.plan_sync_at(
+            &Keychain::os(),
+            connection_id,
+            today,
+            pinned,
+            base_url.as_deref(),
+        )
+    })?;
+    let fetched = plan.fetch_reporting(on_progress).await;
+    Ok((plan, fetched))
+}
+
+/// How often connections sync on their own while the app runs: `FOLIO_SYNC_EVERY_SECS`, else
+/// every six hours.
+pub fn sync_interval() -> Duration {
+    std::env::var("FOLIO_SYNC_EVERY_SECS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .filter(|s| *s > 0)
+        .map_or(Duration::from_secs(6 * 3600), Duration::from_secs)
+}
+
+/// Whether a connection last synced at `last` (RFC 3339 UTC) is due at `now`.
+pub fn due(last: Option<&str>, now: chrono::DateTime<chrono::Utc>, every: Duration) -> bool {
+    let Some(last) = last.and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()) else {
+        return true;
+    };
+    let every = chrono::Duration::from_std(every).unwrap_or(chrono::Duration::MAX);
+    now.signed_duration_since(last.with_timezone(&chrono::Utc)) >= every
+}
+
+/// While the app runs: every connection in good standing syncs again once `sync_interval()` has
+/// passed since its last sync. Connections that need the person (reconnect, the bank's action)
+/// wait for them. Nothing runs before the ledger is open: the schedule never unlocks it.
+pub async fn schedule<R: Runtime>(app: AppHandle<R>) {
+    let every = sync_interval();
+    let tick = every.min(Duration::from_secs(60));
+    loop {
+        tokio::time::sleep(tick).await;
+        let session = app.state::<Session>();
+        if !session.is_open() {
+            continue;
+        }
+        let Ok(connections) = session.with_folio(|f| f.connections()) else {
+            continue;
+        };
+        let now = chrono::Utc::now();
+        for c in connections {
+            if c.state == "ok" && due(c.last_sync_at.as_deref(), now, every) {
+                // A failure is recorded on the connection and announced; the next one goes on.
+                let _ = sync(&app, c.id, true).await;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    }
+
+    #[test]
+    fn a_connection_is_due_once_the_interval_has_passed() {
+        let six_hours = Duration::from_secs(6 * 3600);
+        let now = at("2026-11-23T12:00:00Z");
+        assert!(due(None, now, six_hours), "never synced");
+        assert!(!due(Some("2026-11-23T06:00:01Z"), now, six_hours));
+        assert!(due(Some("2026-11-23T06:00:00Z"), now, six_hours));
+        assert!(due(Some("2026-11-20T09:00:00Z"), now, six_hours));
+        // A clock set back: a last sync "in the future" is not due.
+        assert!(!due(Some("2026-11-24T00:00:00Z"), now, six_hours));
+        // An unreadable time counts as never synced.
+        assert!(due(Some("yesterday"), now, six_hours));
+    }
 }

@@ -219,13 +219,27 @@ pub async fn list_connections(session: State<'_, Session>) -> Result<Vec<Connect
     Ok(connections.into_iter().map(ConnectionDto::from).collect())
 }
 
-/// Connects the offline sandbox bank through its connect page (in a window of its own, with no
-/// IPC), then syncs it. Returns what the first sync filed.
+/// Connects one of the offline sandbox banks through its flow (its page in a window of its own,
+/// with no IPC; none for the business API), then syncs it. Returns what the first sync filed.
 #[tauri::command]
 #[specta::specta]
-pub async fn connect_sandbox_bank(app: AppHandle) -> Result<SyncReportDto, ErrorDto> {
-    let (_id, report) = crate::banks::connect_sandbox(&app).await?;
+pub async fn connect_sandbox_bank(
+    app: AppHandle,
+    bank: crate::banks::SandboxKind,
+) -> Result<SyncReportDto, ErrorDto> {
+    let (_id, report) = crate::banks::connect_sandbox(&app, bank).await?;
     Ok(report.into())
+}
+
+/// Connects a connection again (expired token or consent, restarted sandbox), keeping its
+/// accounts, then syncs it.
+#[tauri::command]
+#[specta::specta]
+pub async fn reconnect_connection(
+    app: AppHandle,
+    connection_id: i64,
+) -> Result<SyncReportDto, ErrorDto> {
+    Ok(crate::banks::reconnect(&app, connection_id).await?.into())
 }
 
 /// Syncs one connection now.
@@ -235,5 +249,5 @@ pub async fn sync_connection(
     app: AppHandle,
     connection_id: i64,
 ) -> Result<SyncReportDto, ErrorDto> {
-    Ok(crate::banks::sync(&app, connection_id).await?.into())
+    Ok(crate::banks::sync(&app, connection_id, false).await?.into())
 }

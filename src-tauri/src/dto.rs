@@ -66,6 +66,12 @@ pub struct AccountDto {
     pub computed_balance: String,
     /// False when the two disagree (a statement missing, say).
     pub balance_matches: bool,
+    /// The bank connection feeding the account, when it last synced (RFC 3339, UTC), and the
+    /// balance the bank reported then, with the day it is for.
+    pub connection_id: Option<i64>,
+    pub last_synced_at: Option<String>,
+    pub bank_balance: Option<String>,
+    pub bank_balance_date: Option<String>,
 }
 
 impl From<AccountView> for AccountDto {
@@ -82,6 +88,10 @@ impl From<AccountView> for AccountDto {
             statement_date: a.statement_date,
             computed_balance: a.computed_balance,
             balance_matches: a.balance_matches,
+            connection_id: a.connection_id,
+            last_synced_at: a.last_synced_at,
+            bank_balance: a.bank_balance,
+            bank_balance_date: a.bank_balance_date,
         }
     }
 }

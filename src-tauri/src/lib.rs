@@ -36,9 +36,13 @@ pub fn commands() -> Builder<tauri::Wry> {
             commands::balance_history,
             commands::list_connections,
             commands::connect_sandbox_bank,
+            commands::reconnect_connection,
             commands::sync_connection,
         ])
-        .events(collect_events![imports::ImportJobChanged])
+        .events(collect_events![
+            imports::ImportJobChanged,
+            banks::BankSyncChanged
+        ])
         .error_handling(ErrorHandlingMode::Result)
         // Each DTO travels one way (out, or in for filters) with the same shape both ways, so one
         // TypeScript type per shape is exact.
@@ -59,11 +63,13 @@ pub fn run() {
     let app = tauri::Builder::default()
         .manage(Session::from_environment())
         .manage(imports::Imports::default())
-        .manage(banks::SandboxBank::default())
+        .manage(banks::SandboxBanks::default())
+        .manage(banks::Syncing::default())
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
+            tauri::async_runtime::spawn(banks::schedule(app.handle().clone()));
             Ok(())
         })
         .build(tauri::generate_context!());
@@ -101,6 +107,7 @@ mod tests {
         "balance_history",
         "list_connections",
         "connect_sandbox_bank",
+        "reconnect_connection",
         "sync_connection",
     ];
 

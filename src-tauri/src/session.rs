@@ -25,6 +25,14 @@ impl Session {
         self.data_dir.as_ref().ok()
     }
 
+    /// Whether the ledger is open (unlocked) already.
+    pub fn is_open(&self) -> bool {
+        self.folio
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
+    }
+
     /// Runs `f` on the open ledger, opening (unlocking) it first when needed.
     pub fn with_folio<T>(
         &self,

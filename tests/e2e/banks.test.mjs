@@ -1,7 +1,8 @@
-// End to end: connecting a bank through its connect page in a Folio window of its own. The page
-// is the sandbox bank's (a local server with Budgea's contract, started by the app); the person
-// approves there, Folio catches the redirect back, keeps the token in the keychain and syncs.
-// The connect window loads a remote page: it must not be able to call Folio's commands.
+// End to end: connecting banks through their pages in a Folio window of their own. The pages are
+// the sandbox banks' (local servers with Budgea's and Belfius' contracts, started by the app);
+// the person approves there, Folio catches the redirect back, keeps the token in the keychain
+// and syncs. The connect window loads a remote page: it must not be able to call Folio's
+// commands. The business API (ABN AMRO's contract) connects with client credentials, no page.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
@@ -18,6 +19,7 @@ test("connect the sandbox bank in its own window, then sync it", async (t) => {
   const main = await session.currentWindow();
 
   await session.click(await session.find('[data-testid="connect-sandbox"]'));
+  await session.click(await session.find('[data-testid="connect-sandbox-budgea"]'));
   const connectWindow = await waitFor("the connect window", async () => {
     const handles = await session.windows();
     return handles.find((h) => h !== main);
@@ -72,10 +74,63 @@ test("connect the sandbox bank in its own window, then sync it", async (t) => {
   const before = await session.text(countEl);
   await session.click(await session.find('[data-testid="sync-now"]'));
   await waitFor("the re-sync report", async () =>
-    /synced: 0 new, 0 changed, 0 removed/.test(
+    /synced: 0 new, 0 changed, 0 matched to statement rows, 0 removed/.test(
       await session.text(await session.find('[data-testid="bank-message"]')),
     ),
   );
   await waitFor("the same count", async () => (await session.text(countEl)) === before);
+  // Each fed account says when it was synced and what the bank reports it holds.
+  const synced = await session.findAll('[data-testid="account-synced"]');
+  assert.ok(synced.length >= 3, "every fed account shows its last sync");
+  assert.match(await session.text(synced[0]), /^synced \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+  const captions = await session.text(await session.find('[data-testid="account-list"]'));
+  assert.match(captions, /as the bank reports/);
   saveScreenshot("bank-synced.png", await session.screenshot());
+
+  // A PSD2 bank: consent in its own window; refusing first connects nothing.
+  const consent = async () => {
+    await session.click(await session.find('[data-testid="connect-sandbox"]'));
+    await session.click(await session.find('[data-testid="connect-sandbox-belfius"]'));
+    const w = await waitFor("the consent window", async () => {
+      const handles = await session.windows();
+      return handles.find((h) => h !== main);
+    });
+    await session.switchTo(w);
+    await session.find("#approve");
+    return w;
+  };
+  await consent();
+  saveScreenshot("bank-consent.png", await session.screenshot());
+  await session.executeAsync(
+    `const done = arguments[arguments.length - 1];
+     setTimeout(() => document.getElementById("cancel").click(), 50);
+     done(true);`,
+  );
+  await session.switchTo(main);
+  await waitFor("the consent window to close", async () => (await session.windows()).length === 1);
+  const refused = await session.find('[data-testid="bank-error"]');
+  assert.equal(await session.attr(refused, "data-code"), "BANK_ACTION_NEEDED");
+  assert.equal((await session.findAll('[data-testid="connection"]')).length, 1);
+
+  await consent();
+  await session.executeAsync(
+    `const done = arguments[arguments.length - 1];
+     setTimeout(() => document.getElementById("approve").click(), 50);
+     done(true);`,
+  );
+  await session.switchTo(main);
+  await waitFor("the PSD2 bank's first sync", async () =>
+    /Sandbox bank connected: [1-9]\d* new/.test(await reportOrError()),
+  );
+
+  // The business API: client credentials, no page.
+  await session.click(await session.find('[data-testid="connect-sandbox"]'));
+  await session.click(await session.find('[data-testid="connect-sandbox-abnamro"]'));
+  await waitFor("the business account's first sync", async () =>
+    /Sandbox bank connected: [1-9]\d* new/.test(await reportOrError()),
+  );
+  const states = await session.findAll('[data-testid="connection"]');
+  assert.equal(states.length, 3);
+  for (const c of states) assert.equal(await session.attr(c, "data-state"), "ok");
+  saveScreenshot("bank-three-connected.png", await session.screenshot());
 });

@@ -82,6 +82,10 @@ describe("the window", () => {
           statementDate: "2024-03-31",
           computedBalance: "1200.00",
           balanceMatches: false,
+          connectionId: null,
+          lastSyncedAt: null,
+          bankBalance: null,
+          bankBalanceDate: null,
         },
       ],
     );

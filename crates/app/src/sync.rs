@@ -4,7 +4,7 @@
 //! filed from a statement are linked, not doubled).
 
 use chrono::{Days, NaiveDate};
-use folio_banks::any::{fetch_all, AnyProvider, ConnectionSecrets};
+use folio_banks::any::{fetch_all_reporting, AnyProvider, ConnectionSecrets, FetchProgress};
 use folio_banks::{BankAccount, BankError, TransactionBatch};
 use folio_ledger::{NewAccount, NewTransaction};
 use folio_secrets::{Keychain, Sensitive};
@@ -117,6 +117,8 @@ impl Folio {
                 transactions: &transactions,
                 deleted: &batch.deleted,
                 synced_at,
+                bank_balance: account.balance,
+                bank_balance_on: account.balance_date,
             })?;
             accounts.push(AccountSync {
                 account_id: out.account_id.0,
@@ -170,7 +172,15 @@ pub struct SyncPlan {
 impl SyncPlan {
     /// Fetches every account and its transactions in the window (async; files nothing).
     pub async fn fetch(&self) -> Result<Vec<(BankAccount, TransactionBatch)>, BankError> {
-        fetch_all(&self.provider, self.from, self.to).await
+        self.fetch_reporting(&mut |_| {}).await
+    }
+
+    /// [`SyncPlan::fetch`] reporting each account as it starts.
+    pub async fn fetch_reporting(
+        &self,
+        on_progress: &mut (dyn FnMut(FetchProgress) + Send),
+    ) -> Result<Vec<(BankAccount, TransactionBatch)>, BankError> {
+        fetch_all_reporting(&self.provider, self.from, self.to, on_progress).await
     }
 }
 
@@ -217,6 +227,49 @@ impl Folio {
         }
     }
 
+    /// Connects a known connection again (its token expired, its consent ended, a sandbox
+    /// restarted): the new secrets replace the old ones in the connection's own keychain item,
+    /// then its address and state are updated. Its accounts and transactions stay as they are.
+    pub fn reconnect(
+        &mut self,
+        keychain: &Keychain,
+        connection_id: i64,
+        base_url: &str,
+        secrets: &ConnectionSecrets,
+    ) -> Result<(), AppError> {
+        let conn = self.connection_record(connection_id)?;
+        let json = serde_json::to_string(secrets)
+            .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+        keychain.set(&conn.keychain_item, &Sensitive::new(json))?;
+        Ok(self.ledger.reconnected(connection_id, base_url)?)
+    }
+
+    /// The secrets of a connection, from its keychain item (for a reconnect that keeps some).
+    pub fn connection_secrets(
+        &self,
+        keychain: &Keychain,
+        connection_id: i64,
+    ) -> Result<ConnectionSecrets, AppError> {
+        let conn = self.connection_record(connection_id)?;
+        read_secrets(keychain, &conn)
+    }
+
+    fn connection_record(
+        &self,
+        connection_id: i64,
+    ) -> Result<folio_store::BankConnection, AppError> {
+        self.ledger
+            .connections()?
+            .into_iter()
+            .find(|c| c.id == connection_id)
+            .ok_or_else(|| {
+                AppError::new(
+                    ErrorCode::UnknownConnection,
+                    format!("no bank connection {connection_id}"),
+                )
+            })
+    }
+
     /// The client of a connection (its secrets read from the keychain) and the days to fetch:
     /// from a week before the last sync (late bookings and changes), or as far back as the
     /// provider allows on the first sync, to `today`.
@@ -227,34 +280,21 @@ impl Folio {
         today: NaiveDate,
         pinned_today: Option<NaiveDate>,
     ) -> Result<SyncPlan, AppError> {
-        let conn = self
-            .ledger
-            .connections()?
-            .into_iter()
-            .find(|c| c.id == connection_id)
-            .ok_or_else(|| {
-                AppError::new(
-                    ErrorCode::UnknownConnection,
-                    format!("no bank connection {connection_id}"),
-                )
-            })?;
-        let text = keychain.get(&conn.keychain_item)?.ok_or_else(|| {
-            AppError::new(
-                ErrorCode::Bank("BANK_RECONNECT"),
-                format!(
-                    "the keychain has no secrets for connection {connection_id} ({}); connect it again",
-                    conn.label
-                ),
-            )
-        })?;
-        let secrets: ConnectionSecrets = serde_json::from_str(text.expose()).map_err(|_| {
-            AppError::new(
-                ErrorCode::Bank("BANK_RECONNECT"),
-                format!(
-                    "the keychain item of connection {connection_id} is damaged; connect it again"
-                ),
-            )
-        })?;
+        self.plan_sync_at(keychain, connection_id, today, pinned_today, None)
+    }
+
+    /// [`Folio::plan_sync`] against `base_url` instead of the recorded address (the app's own
+    /// sandbox bank listens on a new port each start).
+    pub fn plan_sync_at(
+        &self,
+        keychain: &Keychain,
+        connection_id: i64,
+        today: NaiveDate,
+        pinned_today: Option<NaiveDate>,
+        base_url: Option<&str>,
+    ) -> Result<SyncPlan, AppError> {
+        let conn = self.connection_record(connection_id)?;
+        let secrets = read_secrets(keychain, &conn)?;
         let earliest = today - Days::new(secrets.max_history_days());
         let from = conn
             .last_sync_at
@@ -268,12 +308,37 @@ impl Folio {
         Ok(SyncPlan {
             connection_id,
             bank: conn.label.clone(),
-            provider: secrets.client(&conn.base_url, pinned_today)?,
+            provider: secrets.client(base_url.unwrap_or(&conn.base_url), pinned_today)?,
             from,
             to: today,
         })
     }
+}
 
+/// A connection's secrets from the keychain item it names.
+fn read_secrets(
+    keychain: &Keychain,
+    conn: &folio_store::BankConnection,
+) -> Result<ConnectionSecrets, AppError> {
+    let connection_id = conn.id;
+    let text = keychain.get(&conn.keychain_item)?.ok_or_else(|| {
+        AppError::new(
+            ErrorCode::Bank("BANK_RECONNECT"),
+            format!(
+                "the keychain has no secrets for connection {connection_id} ({}); connect it again",
+                conn.label
+            ),
+        )
+    })?;
+    serde_json::from_str(text.expose()).map_err(|_| {
+        AppError::new(
+            ErrorCode::Bank("BANK_RECONNECT"),
+            format!("the keychain item of connection {connection_id} is damaged; connect it again"),
+        )
+    })
+}
+
+impl Folio {
     /// Files what `plan` fetched, or records why it failed (and returns that error).
     pub fn finish_sync(
         &mut self,

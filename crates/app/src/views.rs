@@ -38,6 +38,12 @@ pub struct AccountView {
     /// False when the computed balance disagrees with the latest printed one (a statement is
     /// missing, or rows were filed that the bank did not print).
     pub balance_matches: bool,
+    /// The bank connection feeding the account, and when it last synced it (RFC 3339, UTC).
+    pub connection_id: Option<i64>,
+    pub last_synced_at: Option<String>,
+    /// The balance the bank reported at that sync, and the day it is for.
+    pub bank_balance: Option<String>,
+    pub bank_balance_date: Option<String>,
 }
 
 impl From<AccountSummary> for AccountView {
@@ -58,6 +64,10 @@ impl From<AccountSummary> for AccountView {
             statement_date: None,
             computed_balance: plain_amount(s.transactions_total),
             balance_matches: true,
+            connection_id: s.connection_id,
+            last_synced_at: s.last_sync_at,
+            bank_balance: s.bank_balance.map(plain_amount),
+            bank_balance_date: s.bank_balance_on.map(|d| d.to_string()),
         }
     }
 }

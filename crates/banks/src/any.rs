@@ -151,6 +151,18 @@ impl Provider for AnyProvider {
     }
 }
 
+/// How far a fetch got, for a progress line: account `account` of `accounts` is being fetched
+/// (`0` of `n` while the account list itself is asked for).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FetchProgress {
+    pub account: usize,
+    pub accounts: usize,
+    /// The account's name at the bank, once known.
+    pub name: Option<String>,
+    /// Transactions fetched so far, all accounts together.
+    pub transactions: usize,
+}
+
 /// Everything a sync fetches: every account and its transactions from `from` to `to`. Nothing
 /// is filed until all of it arrived, so a failure half-way files nothing.
 pub async fn fetch_all<P: Provider>(
@@ -158,12 +170,44 @@ pub async fn fetch_all<P: Provider>(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<(BankAccount, TransactionBatch)>, BankError> {
+    fetch_all_reporting(provider, from, to, &mut |_| {}).await
+}
+
+/// [`fetch_all`] that reports before each account and once all arrived.
+pub async fn fetch_all_reporting<P: Provider>(
+    provider: &P,
+    from: NaiveDate,
+    to: NaiveDate,
+    on_progress: &mut (dyn FnMut(FetchProgress) + Send),
+) -> Result<Vec<(BankAccount, TransactionBatch)>, BankError> {
+    on_progress(FetchProgress {
+        account: 0,
+        accounts: 0,
+        name: None,
+        transactions: 0,
+    });
+    let accounts = provider.accounts().await?;
+    let n = accounts.len();
     let mut out = Vec::new();
-    for account in provider.accounts().await? {
+    let mut fetched = 0;
+    for (i, account) in accounts.into_iter().enumerate() {
+        on_progress(FetchProgress {
+            account: i + 1,
+            accounts: n,
+            name: Some(account.name.clone()),
+            transactions: fetched,
+        });
         let batch = provider
             .transactions(&account.provider_id, from, to)
             .await?;
+        fetched += batch.transactions.len();
         out.push((account, batch));
     }
+    on_progress(FetchProgress {
+        account: n,
+        accounts: n,
+        name: None,
+        transactions: fetched,
+    });
     Ok(out)
 }

@@ -255,6 +255,78 @@ fn today_utc() -> NaiveDate {
         .map_or(NaiveDate::MIN, |t| t.date_naive())
 }
 
+/// What the consent's code is traded for. `Debug` hides both tokens.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+pub struct ConsentTokens {
+    pub access_token: String,
+    /// Opens history older than 90 days for an hour after enrolment, when the bank gives one.
+    #[serde(default)]
+    pub sca_token: Option<String>,
+}
+
+impl fmt::Debug for ConsentTokens {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ConsentTokens { <redacted> }")
+    }
+}
+
+/// Trades the consent redirect's code for the tokens: an OAuth 2.0 authorization-code grant
+/// (RFC 6749 4.1.3) at `POST {base}/oauth2/token`. The account page does not document this step
+/// (it starts from "the AISP has received the required token(s)"); Folio follows the standard.
+pub async fn exchange_consent_code(
+    base_url: &str,
+    client_id: &str,
+    redirect_uri: &str,
+    code: &str,
+) -> Result<ConsentTokens, BankError> {
+    let url = endpoint(&parse_base(base_url)?, &["oauth2", "token"])?;
+    let http = Http::new(PROVIDER, RetryPolicy::default())?;
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", redirect_uri),
+        ("client_id", client_id),
+    ];
+    let resp = http
+        .send(|client| {
+            client
+                .post(url.clone())
+                .header("Accept", "application/json")
+                .form(&form)
+        })
+        .await?;
+    let status = resp.status();
+    let bytes = resp.bytes().await.map_err(|e| BankError::Network {
+        provider: PROVIDER,
+        detail: e.to_string(),
+    })?;
+    if !status.is_success() {
+        #[derive(Deserialize)]
+        struct OAuthError {
+            error: String,
+            #[serde(default)]
+            error_description: String,
+        }
+        return Err(match serde_json::from_slice::<OAuthError>(&bytes) {
+            Ok(e) if e.error == "invalid_grant" => BankError::Reconnect {
+                provider: PROVIDER,
+                detail: format!(
+                    "the consent was not accepted ({}); give it again",
+                    e.error_description
+                ),
+            },
+            Ok(e) => BankError::Refused {
+                provider: PROVIDER,
+                status: status.as_u16(),
+                code: e.error,
+                message: e.error_description,
+            },
+            Err(_) => error_from_response(status.as_u16(), &bytes),
+        });
+    }
+    serde_json::from_slice(&bytes).map_err(|e| malformed(format!("unexpected token answer ({e})")))
+}
+
 impl Belfius {
     /// A client for `base_url` (e.g. `https://psd2.b2b.belfius.be:8443`), Folio's registered
     /// `client_id` and `redirect_uri`, and the person's access token.

@@ -134,6 +134,89 @@ async fn consent_redirects_back_with_the_state_checked() {
     );
 }
 
+/// The consent page a person sees (auto-approve off): nothing is granted until they approve;
+/// approving hands back a code that trades for tokens; cancelling says so, typed.
+#[tokio::test]
+async fn a_person_approves_the_consent_and_the_code_trades_for_tokens() {
+    let config = BelfiusSandbox {
+        auto_approve: false,
+        ..BelfiusSandbox::new(today())
+    };
+    let running = sandbox::start(config.clone()).await.expect("sandbox");
+    let bank = client(&running, &config);
+    let state = folio_banks::belfius::new_consent_state();
+    let url = bank.consent_url(&state).unwrap();
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = browser.get(url.clone()).send().await.unwrap();
+    assert_eq!(page.status(), reqwest::StatusCode::OK);
+    let html = page.text().await.unwrap();
+    let link = |id: &str| {
+        let needle = format!("id=\"{id}\" href=\"");
+        let start = html.find(&needle).unwrap() + needle.len();
+        let end = start + html[start..].find('"').unwrap();
+        format!(
+            "{}{}",
+            running.base_url.trim_end_matches('/'),
+            html[start..end].replace("&amp;", "&")
+        )
+    };
+
+    let cancelled = browser.get(link("cancel")).send().await.unwrap();
+    let back = cancelled.headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let refused = parse_consent_redirect(&back, REDIRECT, &state);
+    assert!(
+        matches!(&refused, Err(BankError::ActionNeeded { code, .. }) if code == "access_denied"),
+        "{refused:?}"
+    );
+
+    let approved = browser.get(link("approve")).send().await.unwrap();
+    assert_eq!(approved.status(), reqwest::StatusCode::FOUND);
+    let back = approved.headers()["location"].to_str().unwrap().to_string();
+    let grant = parse_consent_redirect(&back, REDIRECT, &state).unwrap();
+    let tokens = folio_banks::belfius::exchange_consent_code(
+        &running.base_url,
+        &config.client_id,
+        REDIRECT,
+        &grant.code,
+    )
+    .await
+    .unwrap();
+    assert_eq!(tokens.access_token, config.access_token);
+    assert_eq!(tokens.sca_token.as_deref(), Some(config.sca_token.as_str()));
+    assert!(!format!("{tokens:?}").contains(&config.access_token));
+
+    // The token works; a wrong code asks for the consent again.
+    let synced = Belfius::new(
+        &running.base_url,
+        &config.client_id,
+        REDIRECT,
+        tokens.access_token,
+    )
+    .unwrap()
+    .with_today(today())
+    .accounts()
+    .await
+    .unwrap();
+    assert_eq!(synced.len(), sandbox::seed_accounts(&config).len());
+    let wrong = folio_banks::belfius::exchange_consent_code(
+        &running.base_url,
+        &config.client_id,
+        REDIRECT,
+        "not-the-code",
+    )
+    .await;
+    assert!(
+        matches!(wrong, Err(BankError::Reconnect { .. })),
+        "{wrong:?}"
+    );
+}
+
 #[tokio::test]
 async fn accounts_come_with_balances_and_compartments() {
     let (running, config) = start(false).await;

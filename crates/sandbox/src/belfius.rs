@@ -1,6 +1,7 @@
 //! Belfius PSD2 Account API (AIS), offline: `GET /accounts`, `GET /accounts/{logical-id}` and
 //! `GET /accounts/{logical-id}/transactions` over seeded, deterministic data, plus a consent page
-//! that approves at once and redirects back.
+//! (approving at once, or asking a person when `auto_approve` is off) that redirects back, and a
+//! token endpoint trading the consent's code for the tokens.
 //!
 //! What the contract (the Account API page) says and this server enforces: `Authorization:
 //! Bearer`, `Request-ID` (a UUID v4) echoed as `Response-ID`, the versioned `Accept` header
@@ -12,7 +13,10 @@
 //! What the page leaves open and this server chooses (the client follows the same choices):
 //! the consent page's path and parameters (`GET /consent?client_id&redirect_uri&state&scope&lang`
 //! redirecting to `redirect_uri?code&state`; the real flow starts with the Consent API's
-//! `GET /consent-uris`, which is not part of this contract), the fields of an account-list item
+//! `GET /consent-uris`, which is not part of this contract), the code-for-token exchange
+//! (`POST /oauth2/token`, an OAuth 2.0 authorization-code grant as RFC 6749 4.1.3 writes it,
+//! answering `access_token`, `token_type`, `expires_in` and the `sca_token` the page says can be
+//! had right after enrolment), the fields of an account-list item
 //! and of a booked transaction, the `Accept` version of the account details (`version=1`, as the
 //! list), and the error tokens and codes: `missing_input`/`10001` and `invalid_input`/`10002`
 //! (400, as Belfius' Consent API documents them), `invalid_token` (401, `TOKEN_EXPIRED` or
@@ -40,6 +44,8 @@ pub const ACCEPT_TRANSACTIONS: &str = "application/vnd.belfius.api+json; version
 pub const CONSENT_PATH: &str = "/consent";
 /// The authorization code the consent page hands back.
 pub const CONSENT_CODE: &str = "sandbox-authorization-code";
+/// Where the consent's code is traded for tokens.
+pub const TOKEN_PATH: &str = "/oauth2/token";
 /// How far back transactions are served without an SCA token.
 pub const SCA_FREE_DAYS: u64 = 90;
 /// Transactions in the large account (`large_account`).
@@ -91,6 +97,9 @@ pub struct BelfiusSandbox {
     /// The largest `pagesize` honoured (larger ones are cut to it).
     pub max_page_size: usize,
     pub knobs: Arc<BelfiusKnobs>,
+    /// The consent page redirects back at once (tests, `folio connect`); off, it asks a person
+    /// to approve or cancel, as a bank's page does.
+    pub auto_approve: bool,
 }
 
 impl Default for BelfiusSandbox {
@@ -119,6 +128,7 @@ impl BelfiusSandbox {
             default_page_size: 50,
             max_page_size: 500,
             knobs: Arc::new(BelfiusKnobs::default()),
+            auto_approve: true,
         }
     }
 }
@@ -386,6 +396,7 @@ pub async fn start_on(config: BelfiusSandbox, port: u16) -> std::io::Result<crat
     let state = Arc::new(AppState { config, accounts });
     let router = Router::new()
         .route(CONSENT_PATH, get(consent))
+        .route(TOKEN_PATH, axum::routing::post(token))
         .route("/accounts", get(list_accounts))
         .route("/accounts/{logical_id}", get(account_details))
         .route("/accounts/{logical_id}/transactions", get(transactions))
@@ -443,10 +454,35 @@ async fn consent(
         );
     };
     let st = q.get("state").map(String::as_str).unwrap_or_default();
-    target
-        .query_pairs_mut()
-        .append_pair("code", CONSENT_CODE)
-        .append_pair("state", st);
+    match q.get("decision").map(String::as_str) {
+        Some("cancel") => {
+            target
+                .query_pairs_mut()
+                .append_pair("error", "access_denied")
+                .append_pair("error_description", "The consent was refused.")
+                .append_pair("state", st);
+        }
+        Some("approve") => {
+            target
+                .query_pairs_mut()
+                .append_pair("code", CONSENT_CODE)
+                .append_pair("state", st);
+        }
+        _ if !state.config.auto_approve => {
+            return crate::pages::decision_page(
+                "Belfius: give access to your accounts",
+                "Folio asks to read your accounts' details, balances and transactions (AIS).",
+                CONSENT_PATH,
+                &q,
+            );
+        }
+        _ => {
+            target
+                .query_pairs_mut()
+                .append_pair("code", CONSENT_CODE)
+                .append_pair("state", st);
+        }
+    }
     match HeaderValue::from_str(target.as_str()) {
         Ok(location) => {
             let mut resp = StatusCode::FOUND.into_response();
@@ -460,6 +496,57 @@ async fn consent(
             "Input 'redirect_uri' is not valid.",
         ),
     }
+}
+
+/// The code-for-token exchange: `grant_type=authorization_code`, `code`, `redirect_uri` and
+/// `client_id` as a form. Answers the access token and an SCA token, or an OAuth error.
+async fn token(State(state): State<Shared>, body: axum::body::Bytes) -> Response {
+    let form: HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let oauth_error = |status: StatusCode, error: &str, description: &str| {
+        (
+            status,
+            Json(json!({"error": error, "error_description": description})),
+        )
+            .into_response()
+    };
+    let missing = ["grant_type", "code", "redirect_uri", "client_id"]
+        .into_iter()
+        .find(|k| form.get(*k).is_none_or(|v| v.is_empty()));
+    if let Some(name) = missing {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            &format!("Missing required parameter '{name}'."),
+        );
+    }
+    if form.get("grant_type").map(String::as_str) != Some("authorization_code") {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "Only authorization_code is supported.",
+        );
+    }
+    if form.get("client_id") != Some(&state.config.client_id) {
+        return oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "Unknown client.",
+        );
+    }
+    if form.get("code").map(String::as_str) != Some(CONSENT_CODE) {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "The authorization code is not valid.",
+        );
+    }
+    Json(json!({
+        "access_token": state.config.access_token,
+        "token_type": "Bearer",
+        "expires_in": 7_776_000,
+        "sca_token": state.config.sca_token,
+    }))
+    .into_response()
 }
 
 fn plain_error(status: StatusCode, error: &str, code: &str, description: &str) -> Response {

@@ -9,6 +9,7 @@
 pub mod abnamro;
 pub mod belfius;
 pub mod budgea;
+pub mod pages;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};

@@ -6,7 +6,8 @@
 //! provider id instead of filed twice, and a statement filed after a sync skips the rows the feed
 //! brought the same way. Secrets never come here: a connection names its keychain item.
 
-use folio_ledger::{fingerprints, AccountId, Iban, NewAccount, NewTransaction};
+use chrono::NaiveDate;
+use folio_ledger::{fingerprints, AccountId, Iban, Money, NewAccount, NewTransaction};
 use rusqlite::{params, OptionalExtension};
 
 use crate::{Ledger, StoreError};
@@ -81,6 +82,9 @@ pub struct FeedBatch<'a> {
     pub deleted: &'a [String],
     /// RFC 3339, UTC.
     pub synced_at: &'a str,
+    /// The balance the bank reports for the account, and the day it is for (when it says).
+    pub bank_balance: Option<Money>,
+    pub bank_balance_on: Option<NaiveDate>,
 }
 
 /// What a sync of one account did.
@@ -153,6 +157,20 @@ impl Ledger {
             });
         }
         Ok(out)
+    }
+
+    /// After the person connected again: the connection's new address (a sandbox restarted on
+    /// another port keeps its connection) and a clean state. Its secrets are already renewed in
+    /// the keychain item it names.
+    pub fn reconnected(&mut self, connection_id: i64, base_url: &str) -> Result<(), StoreError> {
+        let n = self.conn.execute(
+            "UPDATE connections SET base_url = ?2, state = 'ok', state_detail = NULL WHERE id = ?1",
+            params![connection_id, base_url],
+        )?;
+        if n == 0 {
+            return Err(StoreError::UnknownConnection(connection_id));
+        }
+        Ok(())
     }
 
     /// Records how the last sync of a connection went.
@@ -321,9 +339,25 @@ impl Ledger {
                 }
             }
         }
+        let bank_balance = match b.bank_balance {
+            Some(m) if m.currency() != currency => {
+                return Err(StoreError::WrongCurrency {
+                    account: currency,
+                    found: m.currency(),
+                })
+            }
+            Some(m) => Some(m.to_minor_units()?),
+            None => None,
+        };
         tx.execute(
-            "UPDATE accounts SET last_sync_at = ?2 WHERE id = ?1",
-            params![account_id, b.synced_at],
+            "UPDATE accounts SET last_sync_at = ?2, bank_balance_minor = ?3, bank_balance_on = ?4
+             WHERE id = ?1",
+            params![
+                account_id,
+                b.synced_at,
+                bank_balance,
+                b.bank_balance_on.map(|d| d.to_string())
+            ],
         )?;
         tx.execute(
             "UPDATE connections SET last_sync_at = ?2, state = 'ok', state_detail = NULL WHERE id = ?1",

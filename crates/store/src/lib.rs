@@ -80,6 +80,13 @@ pub struct AccountSummary {
     pub transaction_count: u64,
     /// The sum of all its transactions (exact, in minor units).
     pub transactions_total: Money,
+    /// The bank connection that feeds it, if any, and when that last brought its transactions.
+    pub connection_id: Option<i64>,
+    /// RFC 3339, UTC.
+    pub last_sync_at: Option<String>,
+    /// The balance the bank reported at the last sync, and the day it is for.
+    pub bank_balance: Option<Money>,
+    pub bank_balance_on: Option<NaiveDate>,
 }
 
 /// An open, unlocked ledger.
@@ -247,7 +254,8 @@ impl Ledger {
             // From the per-month totals the triggers keep (migration 3): a few hundred rows
             // instead of every transaction, so the sidebar is instant at a million rows.
             "SELECT a.id, a.name, a.bank, a.holder, a.iban, a.number, a.currency,
-                    coalesce(m.n, 0), coalesce(m.total, 0)
+                    coalesce(m.n, 0), coalesce(m.total, 0),
+                    a.connection_id, a.last_sync_at, a.bank_balance_minor, a.bank_balance_on
              FROM accounts a LEFT JOIN (
                  SELECT account_id, sum(tx_count) AS n, sum(income_minor + expense_minor) AS total
                  FROM transaction_months GROUP BY account_id
@@ -255,15 +263,32 @@ impl Ledger {
              ORDER BY a.name COLLATE NOCASE, a.id",
         )?;
         let rows = stmt.query_map([], |row| {
-            Ok((account_from_row(row)?, row.get(7)?, row.get(8)?))
+            Ok((
+                account_from_row(row)?,
+                (row.get(7)?, row.get(8)?),
+                (
+                    row.get::<_, Option<i64>>(9)?,
+                    row.get::<_, Option<String>>(10)?,
+                    row.get::<_, Option<i64>>(11)?,
+                    row.get::<_, Option<String>>(12)?,
+                ),
+            ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (account, count, total): (RawAccount, i64, i64) = row?;
+            let (account, (count, total), (connection_id, last_sync_at, bank_minor, bank_on)): (
+                RawAccount,
+                (i64, i64),
+                _,
+            ) = row?;
             let account = account.into_account()?;
             out.push(AccountSummary {
                 transactions_total: Money::from_minor_units(total, account.currency),
                 transaction_count: u64::try_from(count).unwrap_or(0),
+                connection_id,
+                last_sync_at,
+                bank_balance: bank_minor.map(|m| Money::from_minor_units(m, account.currency)),
+                bank_balance_on: bank_on.as_deref().map(parse_date).transpose()?,
                 account,
             });
         }

@@ -204,6 +204,17 @@ CREATE UNIQUE INDEX transactions_by_provider_id ON transactions (account_id, pro
     WHERE provider_id IS NOT NULL;
 "#,
     },
+    Migration {
+        version: 5,
+        name: "bank-reported balances",
+        sql: r#"
+-- The balance the bank reported for a fed account at its last sync, and the day it is for: a
+-- feed brings only recent transactions, so their sum is not the account's balance.
+ALTER TABLE accounts ADD COLUMN bank_balance_minor INTEGER;
+ALTER TABLE accounts ADD COLUMN bank_balance_on TEXT
+    CHECK (bank_balance_on IS NULL OR bank_balance_on GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]');
+"#,
+    },
 ];
 
 /// The schema version this build writes and understands.
@@ -279,6 +290,7 @@ mod tests {
             (2, 0x6456_3408_5efd_505f),
             (3, 0x3877_73c4_4833_138a),
             (4, 0x97af_3046_463d_78bd),
+            (5, 0x271a_29ee_316d_936a),
         ];
         for (version, expected) in pinned {
             let m = &MIGRATIONS[*version as usize - 1];
@@ -458,6 +470,38 @@ mod tests {
         conn.execute("DELETE FROM transactions WHERE id = 2", [])
             .unwrap();
         assert_eq!(months(&conn), [("2024-02".to_owned(), 0, -1100, 2)]);
+    }
+
+    #[test]
+    fn migration_5_adds_bank_balances_and_keeps_version_4_data() {
+        let mut conn = memory();
+        migrate_to(&mut conn, 4).unwrap();
+        conn.execute(
+            "INSERT INTO accounts (name, currency) VALUES ('Checking', 'EUR')",
+            [],
+        )
+        .unwrap();
+        assert_eq!(migrate_to(&mut conn, 5).unwrap(), 5);
+        let (name, balance): (String, Option<i64>) = conn
+            .query_row(
+                "SELECT name, bank_balance_minor FROM accounts WHERE id = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((name.as_str(), balance), ("Checking", None));
+        conn.execute(
+            "UPDATE accounts SET bank_balance_minor = 1250, bank_balance_on = '2024-03-01' WHERE id = 1",
+            [],
+        )
+        .unwrap();
+        // The day is an ISO date or nothing.
+        assert!(conn
+            .execute(
+                "UPDATE accounts SET bank_balance_on = '01/03/2024' WHERE id = 1",
+                []
+            )
+            .is_err());
     }
 
     #[test]

@@ -82,6 +82,8 @@ fn apply(
         transactions: rows,
         deleted,
         synced_at: "2024-03-11T08:00:00Z",
+        bank_balance: Some(eur(123_456)),
+        bank_balance_on: Some(day(11)),
     })
 }
 
@@ -126,6 +128,60 @@ fn a_resync_changes_nothing_and_twins_stay_two() {
         conns[0].last_sync_at.as_deref(),
         Some("2024-03-11T08:00:00Z")
     );
+    // The account remembers its connection, its last sync and what the bank said it holds.
+    let accounts = ledger.accounts().unwrap();
+    assert_eq!(accounts.len(), 1);
+    assert_eq!(accounts[0].connection_id, Some(c));
+    assert_eq!(
+        accounts[0].last_sync_at.as_deref(),
+        Some("2024-03-11T08:00:00Z")
+    );
+    assert_eq!(accounts[0].bank_balance, Some(eur(123_456)));
+    assert_eq!(accounts[0].bank_balance_on, Some(day(11)));
+}
+
+#[test]
+fn a_bank_balance_in_another_currency_files_nothing() {
+    let (_d, mut ledger) = ledger();
+    let c = ledger
+        .add_connection("sandbox", "S", "http://x", "k")
+        .unwrap();
+    let out = ledger.apply_feed(&FeedBatch {
+        connection_id: c,
+        provider_account_id: "acc-1",
+        account: &account(),
+        transactions: &feed(),
+        deleted: &[],
+        synced_at: "2024-03-11T08:00:00Z",
+        bank_balance: Some(Money::new(Decimal::new(100, 2), Currency::USD)),
+        bank_balance_on: None,
+    });
+    assert!(matches!(out, Err(StoreError::WrongCurrency { .. })));
+    assert!(rows(&ledger).is_empty());
+    assert!(ledger.accounts().unwrap().is_empty());
+}
+
+#[test]
+fn reconnecting_keeps_the_connection_and_clears_its_state() {
+    let (_d, mut ledger) = ledger();
+    let c = ledger
+        .add_connection("sandbox", "S", "http://127.0.0.1:1", "k")
+        .unwrap();
+    apply(&mut ledger, c, &feed(), &[]).unwrap();
+    ledger
+        .set_connection_state(c, ConnectionState::Reconnect, Some("token expired"))
+        .unwrap();
+    ledger.reconnected(c, "http://127.0.0.1:2").unwrap();
+    let conn = &ledger.connections().unwrap()[0];
+    assert_eq!(
+        (conn.id, conn.base_url.as_str(), conn.state, conn.accounts),
+        (c, "http://127.0.0.1:2", ConnectionState::Ok, 1)
+    );
+    assert_eq!(conn.state_detail, None);
+    assert!(matches!(
+        ledger.reconnected(c + 1, "http://x"),
+        Err(StoreError::UnknownConnection(_))
+    ));
 }
 
 #[test]

@@ -58,16 +58,22 @@ export const commands = {
 	/**  The bank connections, their state and last sync. */
 	listConnections: () => typedError<ConnectionDto[], ErrorDto>(__TAURI_INVOKE("list_connections")),
 	/**
-	 *  Connects the offline sandbox bank through its connect page (in a window of its own, with no
-	 *  IPC), then syncs it. Returns what the first sync filed.
+	 *  Connects one of the offline sandbox banks through its flow (its page in a window of its own,
+	 *  with no IPC; none for the business API), then syncs it. Returns what the first sync filed.
 	 */
-	connectSandboxBank: () => typedError<SyncReportDto, ErrorDto>(__TAURI_INVOKE("connect_sandbox_bank")),
+	connectSandboxBank: (bank: SandboxKind) => typedError<SyncReportDto, ErrorDto>(__TAURI_INVOKE("connect_sandbox_bank", { bank })),
+	/**
+	 *  Connects a connection again (expired token or consent, restarted sandbox), keeping its
+	 *  accounts, then syncs it.
+	 */
+	reconnectConnection: (connectionId: number) => typedError<SyncReportDto, ErrorDto>(__TAURI_INVOKE("reconnect_connection", { connectionId })),
 	/**  Syncs one connection now. */
 	syncConnection: (connectionId: number) => typedError<SyncReportDto, ErrorDto>(__TAURI_INVOKE("sync_connection", { connectionId })),
 };
 
 /** Events */
 export const events = {
+	bankSyncChanged: makeEvent<BankSyncChanged, BankSyncChanged>("bank-sync-changed"),
 	importJobChanged: makeEvent<ImportJobChanged, ImportJobChanged>("import-job-changed"),
 };
 
@@ -87,11 +93,36 @@ export type AccountDto = {
 	computedBalance: string,
 	/**  False when the two disagree (a statement missing, say). */
 	balanceMatches: boolean,
+	/**
+	 *  The bank connection feeding the account, when it last synced (RFC 3339, UTC), and the
+	 *  balance the bank reported then, with the day it is for.
+	 */
+	connectionId: number | null,
+	lastSyncedAt: string | null,
+	bankBalance: string | null,
+	bankBalanceDate: string | null,
 };
 
 export type BalancePointDto = {
 	date: string,
 	balance: string,
+};
+
+/**  How a sync is going, for the connection's row in the window. */
+export type BankSyncChanged = {
+	connectionId: number,
+	/**  `fetching`, `filing`, `done` or `failed`. */
+	phase: string,
+	/**  Account `account` of `accounts` is being fetched (0 of 0 while the list is asked for). */
+	account: number,
+	accounts: number,
+	accountName: string | null,
+	/**  Transactions fetched so far. */
+	transactions: number,
+	/**  What failed, when `phase` is `failed`. */
+	error: ErrorDto | null,
+	/**  Started by the schedule rather than by the person. */
+	scheduled: boolean,
 };
 
 /**  A bank connection as the sidebar lists it. */
@@ -253,6 +284,15 @@ export type ReviewRowDto = {
 	page: number,
 	problem: string | null,
 };
+
+/**  Which sandbox bank to connect. */
+export type SandboxKind = 
+/**  An aggregator (Budgea's API): webview connect page. */
+"budgea" | 
+/**  A PSD2 bank (Belfius' API): consent page. */
+"belfius" | 
+/**  A business account API (ABN AMRO's): client credentials, no page. */
+"abnamro";
 
 export type StatementDto = {
 	id: number,

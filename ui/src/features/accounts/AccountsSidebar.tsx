@@ -1,6 +1,34 @@
 import type { ReactNode } from "react";
 import type { AccountDto } from "../../ipc/bindings";
 import { formatMoney } from "../ledger-view/format";
+import { formatSyncedAt } from "../banks/syncTime";
+
+/**
+ * The balance to show: what the bank reported at the last sync when that is at least as recent
+ * as the latest printed statement (a feed brings only recent rows, so their sum is not the
+ * balance), else the latest printed closing balance, else the ledger's own sum.
+ */
+export function shownBalance(a: AccountDto): { amount: string; caption: string | null } {
+  if (
+    a.bankBalance !== null &&
+    (a.statementDate === null || (a.bankBalanceDate ?? "9999") >= a.statementDate)
+  ) {
+    return {
+      amount: a.bankBalance,
+      caption:
+        a.bankBalanceDate !== null
+          ? `on ${a.bankBalanceDate}, as the bank reports`
+          : "as the bank reports",
+    };
+  }
+  if (a.statementBalance !== null) {
+    return {
+      amount: a.statementBalance,
+      caption: a.statementDate !== null ? `on ${a.statementDate}, as printed` : "as printed",
+    };
+  }
+  return { amount: a.balance, caption: null };
+}
 
 /** The accounts, with their balances; an inviting drop target while there are none. */
 export function AccountsSidebar({
@@ -54,10 +82,15 @@ export function AccountsSidebar({
                 {[a.bank, a.masked].filter(Boolean).join(" · ")}
               </span>
               <span className="account-balance" data-testid="account-balance">
-                {formatMoney(a.statementBalance ?? a.balance, a.currency)}
+                {formatMoney(shownBalance(a).amount, a.currency)}
               </span>
-              {a.statementDate !== null && (
-                <span className="muted small">on {a.statementDate}, as printed</span>
+              {shownBalance(a).caption !== null && (
+                <span className="muted small">{shownBalance(a).caption}</span>
+              )}
+              {a.lastSyncedAt !== null && (
+                <span className="muted small" data-testid="account-synced">
+                  synced {formatSyncedAt(a.lastSyncedAt)}
+                </span>
               )}
               {!a.balanceMatches && (
                 <span

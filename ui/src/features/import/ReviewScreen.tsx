@@ -7,6 +7,7 @@ import {
   type ReviewDto,
 } from "../../ipc/bindings";
 import "./import.css";
+import { ipcFailure } from "../../ipc/ipcFailure";
 
 interface Props {
   jobId: number;
@@ -17,15 +18,6 @@ interface Props {
 
 type Loaded =
   { kind: "loading" } | { kind: "ready"; review: ReviewDto } | { kind: "failed"; error: ErrorDto };
-
-function ipcError(e: unknown): ErrorDto {
-  return {
-    code: "INTERNAL",
-    title: "Folio's window lost contact with its backend",
-    message: e instanceof Error ? e.message : String(e),
-    hint: "Restart Folio. Your ledger was not changed.",
-  };
-}
 
 /**
  * What Folio read from one statement, before anything is filed: the account, the period, the
@@ -51,7 +43,7 @@ export function ReviewScreen({ jobId, accounts, onClose, onFiled }: Props) {
         );
       },
       (e: unknown) => {
-        if (live) setLoaded({ kind: "failed", error: ipcError(e) });
+        if (live) setLoaded({ kind: "failed", error: ipcFailure(e) });
       },
     );
     return () => {
@@ -93,7 +85,7 @@ export function ReviewScreen({ jobId, accounts, onClose, onFiled }: Props) {
       },
       (e: unknown) => {
         setFiling(false);
-        setFileError(ipcError(e));
+        setFileError(ipcFailure(e));
       },
     );
   };

@@ -2,6 +2,7 @@ import { stopQuietly } from "../../ipc/stopQuietly";
 import { useCallback, useEffect, useState } from "react";
 import { open } from "@tauri-apps/plugin-dialog";
 import { commands, events, type ErrorDto, type JobDto } from "../../ipc/bindings";
+import { ipcFailure } from "../../ipc/ipcFailure";
 
 export interface Imports {
   jobs: JobDto[];
@@ -13,15 +14,6 @@ export interface Imports {
   dismiss: (jobId: number) => void;
   /** An error of the import commands themselves (not of a file: those are on their rows). */
   error: ErrorDto | null;
-}
-
-function asError(e: unknown): ErrorDto {
-  return {
-    code: "INTERNAL",
-    title: "Folio's window lost contact with its backend",
-    message: e instanceof Error ? e.message : String(e),
-    hint: "Restart Folio. Your ledger was not changed.",
-  };
 }
 
 /** Merges a job's new state into the list, keeping the order jobs were added in. */
@@ -53,7 +45,7 @@ export function useImports(onFiled: () => void): Imports {
           else stopQuietly(stop);
         },
         (e: unknown) => {
-          setError(asError(e));
+          setError(ipcFailure(e));
         },
       );
     commands.importJobs().then(
@@ -63,7 +55,7 @@ export function useImports(onFiled: () => void): Imports {
         else setError(r.error);
       },
       (e: unknown) => {
-        setError(asError(e));
+        setError(ipcFailure(e));
       },
     );
     return () => {
@@ -79,7 +71,7 @@ export function useImports(onFiled: () => void): Imports {
         else setError(r.error);
       },
       (e: unknown) => {
-        setError(asError(e));
+        setError(ipcFailure(e));
       },
     );
   }, []);
@@ -95,7 +87,7 @@ export function useImports(onFiled: () => void): Imports {
         if (picked !== null && picked.length > 0) add(picked);
       },
       (e: unknown) => {
-        setError(asError(e));
+        setError(ipcFailure(e));
       },
     );
   }, [add]);
@@ -107,7 +99,7 @@ export function useImports(onFiled: () => void): Imports {
         else setError(r.error);
       },
       (e: unknown) => {
-        setError(asError(e));
+        setError(ipcFailure(e));
       },
     );
   }, []);
@@ -115,7 +107,7 @@ export function useImports(onFiled: () => void): Imports {
   const dismiss = useCallback((jobId: number) => {
     setJobs((current) => current.filter((j) => j.id !== jobId));
     commands.dismissImport(jobId).catch((e: unknown) => {
-      setError(asError(e));
+      setError(ipcFailure(e));
     });
   }, []);
 

@@ -17,17 +17,9 @@ import { DetailPane, type TxDetail } from "../ledger-view/DetailPane";
 import { formatMoney } from "../ledger-view/format";
 import { VirtualTable, type SortState, type TxRow } from "../ledger-view/VirtualTable";
 import "./ledger.css";
+import { ipcFailure } from "../../ipc/ipcFailure";
 
 type Tab = "transactions" | "charts" | "statements";
-
-function ipcError(e: unknown): ErrorDto {
-  return {
-    code: "INTERNAL",
-    title: "Folio's window lost contact with its backend",
-    message: e instanceof Error ? e.message : String(e),
-    hint: "Restart Folio. Your ledger was not changed.",
-  };
-}
 
 interface Props {
   accounts: AccountDto[];
@@ -150,7 +142,7 @@ function TransactionsTab({ accounts, accountId, onAccountChange, version, onChan
         }
       },
       (e: unknown) => {
-        if (live) setError(ipcError(e));
+        if (live) setError(ipcFailure(e));
       },
     );
     return () => {
@@ -193,7 +185,7 @@ function TransactionsTab({ accounts, accountId, onAccountChange, version, onChan
         });
       },
       (e: unknown) => {
-        if (live) setError(ipcError(e));
+        if (live) setError(ipcFailure(e));
       },
     );
     return () => {
@@ -218,7 +210,7 @@ function TransactionsTab({ accounts, accountId, onAccountChange, version, onChan
       },
       (e: unknown) => {
         setDeleting(false);
-        setError(ipcError(e));
+        setError(ipcFailure(e));
       },
     );
   };
@@ -309,7 +301,7 @@ function TransactionsTab({ accounts, accountId, onAccountChange, version, onChan
               setSelected(row.id);
             }}
             onFetchError={(e) => {
-              setError(ipcError(e));
+              setError(ipcFailure(e));
             }}
           />
         </div>
@@ -380,7 +372,7 @@ function ChartsTab({
         else setError(r.error);
       },
       (e: unknown) => {
-        if (live) setError(ipcError(e));
+        if (live) setError(ipcFailure(e));
       },
     );
     return () => {
@@ -398,7 +390,7 @@ function ChartsTab({
         else setError(r.error);
       },
       (e: unknown) => {
-        if (live) setError(ipcError(e));
+        if (live) setError(ipcFailure(e));
       },
     );
     return () => {
@@ -463,7 +455,7 @@ function StatementsTab({
         else setError(c.error);
       },
       (e: unknown) => {
-        if (live) setError(ipcError(e));
+        if (live) setError(ipcFailure(e));
       },
     );
     return () => {
@@ -483,7 +475,7 @@ function StatementsTab({
         }
       },
       (e: unknown) => {
-        setError(ipcError(e));
+        setError(ipcFailure(e));
       },
     );
   };

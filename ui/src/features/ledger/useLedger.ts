@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 import { commands, type AccountDto, type ErrorDto, type LedgerStatus } from "../../ipc/bindings";
+import { ipcFailure } from "../../ipc/ipcFailure";
 
 export type Unlocked = Extract<LedgerStatus, { state: "unlocked" }>;
 export type Locked = Extract<LedgerStatus, { state: "locked" }>;
@@ -10,16 +11,6 @@ export type LedgerView =
   | { kind: "unlocked"; status: Unlocked; accounts: AccountDto[] }
   | { kind: "locked"; status: Locked }
   | { kind: "failed"; error: ErrorDto };
-
-/** Where the IPC layer itself failed (not a command's own error): shown like any other error. */
-function ipcFailure(e: unknown): ErrorDto {
-  return {
-    code: "INTERNAL",
-    title: "Folio's window lost contact with its backend",
-    message: e instanceof Error ? e.message : String(e),
-    hint: "Restart Folio. Your ledger was not changed.",
-  };
-}
 
 async function load(): Promise<LedgerView> {
   const status = await commands.ledgerStatus();

@@ -1,0 +1,11 @@
+import type { ErrorDto } from "./bindings";
+
+/** Where the IPC layer itself failed (not a command's own error): shown like any other error. */
+export function ipcFailure(e: unknown): ErrorDto {
+  return {
+    code: "INTERNAL",
+    title: "Folio's window lost contact with its backend",
+    message: e instanceof Error ? e.message : String(e),
+    hint: "Restart Folio. Your ledger was not changed.",
+  };
+}
