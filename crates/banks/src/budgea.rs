@@ -312,6 +312,8 @@ struct CodeAnswer {
 struct RawConnection {
     id: String,
     id_bank: Option<String>,
+    /// The spec's name for the bank (`id_bank` in the seed's examples); either is read.
+    id_connector: Option<String>,
     error: Option<String>,
     error_message: Option<String>,
     last_update: Option<String>,
@@ -321,7 +323,7 @@ impl From<RawConnection> for Connection {
     fn from(raw: RawConnection) -> Connection {
         Connection {
             id: raw.id,
-            bank_id: raw.id_bank,
+            bank_id: raw.id_bank.or(raw.id_connector),
             error: raw.error.filter(|e| !e.is_empty()),
             error_message: raw.error_message,
             last_update: raw.last_update,
@@ -770,9 +772,9 @@ impl Provider for Budgea {
 
     /// First the account with its connection (`GET /users/me/accounts/{id}?expand=connection`):
     /// a connection whose state needs the person is [`BankError::ActionNeeded`]. Then
-    /// `GET /users/me/accounts/{id}/transactions?min_date&max_date`, every page. Transactions
-    /// with `deleted` set go to [`TransactionBatch::deleted`]; `coming` (not yet booked) ones are
-    /// left out.
+    /// `GET /users/me/accounts/{id}/transactions?min_date&max_date&all=true`, every page (`all`:
+    /// deleted ones included). Transactions with `deleted` set go to
+    /// [`TransactionBatch::deleted`]; `coming` (not yet booked) ones are left out.
     async fn transactions(
         &self,
         account_id: &str,
@@ -804,9 +806,12 @@ impl Provider for Budgea {
         })?
         .currency;
 
+        // `all`: deleted transactions too (without it the API leaves them out, and Folio
+        // would never learn that a transaction it filed was deleted).
         let params = [
             ("min_date", from.format("%Y-%m-%d").to_string()),
             ("max_date", to.format("%Y-%m-%d").to_string()),
+            ("all", "true".to_string()),
         ];
         let raw: Vec<RawTransaction> = self
             .list(

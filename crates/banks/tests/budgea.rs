@@ -570,3 +570,54 @@ async fn debug_never_shows_the_token() {
         .expect("callback");
     assert!(!format!("{callback:?}").contains("abc-secret-code"));
 }
+
+/// As Budgea's published spec says: a transaction list leaves deleted transactions out unless
+/// asked with `all` (every one) or `deleted` (only those); the client asks with `all=true`.
+#[tokio::test]
+async fn deleted_transactions_only_when_asked() {
+    let config = BudgeaSandbox::new();
+    let running = start(&config).await;
+    let client =
+        Budgea::new(&running.base_url, config.client_id.clone(), policy()).expect("client");
+    let url = client.connect_url(REDIRECT, "s").expect("connect url");
+    let callback = parse_connect_redirect(&location_of(url.as_str()).await, "s").expect("code");
+    let token = client
+        .exchange_code(&config.client_secret, &callback.code)
+        .await
+        .expect("a token");
+    let client = client.with_token(token.clone());
+    let list = |extra: &'static str| {
+        let url = format!(
+            "{}/2.0/users/me/accounts/101/transactions?min_date=2024-01-01&max_date=2024-06-30{extra}",
+            running.base_url
+        );
+        let token = token.clone();
+        async move {
+            let body: serde_json::Value = reqwest::Client::new()
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("an answer")
+                .json()
+                .await
+                .expect("JSON");
+            let rows = body["transactions"].as_array().cloned().unwrap_or_default();
+            let deleted = rows.iter().filter(|t| !t["deleted"].is_null()).count();
+            (rows.len(), deleted)
+        }
+    };
+    let (default, default_deleted) = list("").await;
+    let (all, all_deleted) = list("&all=true").await;
+    let (only, only_deleted) = list("&deleted=true").await;
+    assert_eq!(default_deleted, 0);
+    assert!(all_deleted > 0);
+    assert_eq!(all, default + all_deleted);
+    assert_eq!((only, only_deleted), (all_deleted, all_deleted));
+
+    let batch = client
+        .transactions("101", day(2024, 1, 1), day(2024, 6, 30))
+        .await
+        .expect("transactions");
+    assert_eq!(batch.deleted.len(), all_deleted);
+}

@@ -13,7 +13,8 @@
 //!   `GET /users/me/connections/{id}/accounts`, `GET /users/me/accounts`,
 //!   `GET /users/me/accounts/{id}` (`expand=connection`),
 //!   `GET /users/me[/connections/{id}]/accounts/{id}/transactions` (`min_date`, `max_date`,
-//!   inclusive, on `date`; default: the last month before [`today`]).
+//!   inclusive, on `date`; default: the last month before [`today`]; deleted transactions only
+//!   with `all=true` (with the others) or `deleted=true` (alone), as the published spec says).
 //!
 //! Every `/users` call needs `Authorization: Bearer <access_token>`; lists take `offset` and
 //! `limit` (at most [`BudgeaSandbox::max_limit`]) and answer `{"<name>": [...], "total": N}`.
@@ -871,10 +872,12 @@ fn connection_json(app: &App, c: &SeedConnection, with_accounts: bool) -> String
         String::new()
     };
     format!(
-        "{{\"id\": {}, \"id_user\": 1, \"id_bank\": {}, \"bank\": {{\"id\": {}, \"name\": {}}}, \
+        "{{\"id\": {}, \"id_user\": 1, \"id_connector\": {}, \"id_bank\": {}, \
+         \"bank\": {{\"id\": {}, \"name\": {}}}, \
          \"error\": {error}, \"error_message\": {message}, \"expire\": null, \"active\": true, \
          \"last_update\": \"{last_update}\"{accounts}}}",
         c.id,
+        c.id_bank,
         c.id_bank,
         c.id_bank,
         quoted(&c.bank_name),
@@ -902,6 +905,7 @@ fn account_json(app: &App, a: &SeedAccount, with_connection: bool) -> String {
          \"number\": {}, \"iban\": {}, \"balance\": {}, \"coming\": null, \
          \"currency\": {{\"id\": \"EUR\", \"symbol\": \"€\", \"prefix\": false}}, \
          \"type\": {}, \"deleted\": {deleted}, \"disabled\": null, \"display\": true, \
+         \"bookmarked\": 0, \
          \"last_update\": \"2024-07-01 06:30:00\"{connection}}}",
         a.id,
         a.id_connection,
@@ -925,7 +929,8 @@ fn transaction_json(t: &SeedTransaction) -> String {
         "{{\"id\": {}, \"id_account\": {}, \"date\": \"{}\", \"rdate\": \"{}\", \
          \"application_date\": \"{}\", \"value\": {}, \"original_value\": null, \
          \"original_currency\": null, \"original_wording\": {}, \"simplified_wording\": {}, \
-         \"stemmed_wording\": {}, \"wording\": {}, \"type\": \"card\", \"coming\": {}, \
+         \"stemmed_wording\": {}, \"wording\": {}, \"type\": \"card\", \"nature\": \"card\", \
+         \"coming\": {}, \
          \"active\": true, \"deleted\": {deleted}, \"state\": \"parsed\", \"comment\": null, \
          \"id_category\": null, \"date_scraped\": \"2024-07-01 06:30:00\", \
          \"last_update\": \"2024-07-01 06:30:00\"}}",
@@ -1174,6 +1179,20 @@ fn transactions_of(
         (Ok(min), Ok(max)) => (min, max),
         (Err(resp), _) | (_, Err(resp)) => return *resp,
     };
+    // As documented: deleted transactions only with `all` (every one) or `deleted` (only those).
+    let flag = |name: &str| match q.get(name).map(String::as_str) {
+        None | Some("false" | "0") => Ok(false),
+        Some("true" | "1") => Ok(true),
+        Some(_) => Err(refuse(
+            StatusCode::BAD_REQUEST,
+            "invalidValue",
+            &format!("{name} must be a boolean"),
+        )),
+    };
+    let (all, only_deleted) = match (flag("all"), flag("deleted")) {
+        (Ok(all), Ok(deleted)) => (all, deleted),
+        (Err(resp), _) | (_, Err(resp)) => return *resp,
+    };
     let rows: Vec<&SeedTransaction> = app
         .by_account
         .get(&account.id)
@@ -1181,6 +1200,13 @@ fn transactions_of(
             ix.iter()
                 .filter_map(|&i| app.data.transactions.get(i))
                 .filter(|t| t.date >= min && t.date <= max)
+                .filter(|t| {
+                    if only_deleted {
+                        t.deleted
+                    } else {
+                        all || !t.deleted
+                    }
+                })
                 .collect()
         })
         .unwrap_or_default();
