@@ -169,7 +169,13 @@ export function BanksSection({ version, onChanged }: { version: number; onChange
         {connections.map((c) => {
           const running = progress[c.id];
           return (
-            <li key={c.id} className="connection" data-testid="connection" data-state={c.state}>
+            <li
+              key={c.id}
+              className="connection"
+              data-testid="connection"
+              data-state={c.state}
+              data-last-sync={c.lastSyncAt ?? ""}
+            >
               <span className="connection-name">{c.label}</span>
               <span
                 className={`small ${c.state === "ok" ? "muted" : "bad"}`}
