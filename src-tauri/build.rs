@@ -23,6 +23,7 @@ const COMMANDS: &[&str] = &[
     "list_connections",
     "connect_sandbox_bank",
     "reconnect_connection",
+    "remove_connection",
     "sync_connection",
 ];
 

@@ -309,6 +309,12 @@ async fn authorise_sandbox<R: Runtime>(
                     client_id,
                     redirect_uri: REDIRECT_URI.to_string(),
                     access_token: tokens.access_token,
+                    // Valid an hour from now: the sync right after consent reaches a year back.
+                    sca_valid_until: tokens
+                        .sca_token
+                        .as_ref()
+                        .map(|_| folio_banks::any::now_unix() + 3600),
+                    sca_token: tokens.sca_token,
                 },
             ))
         }

@@ -251,3 +251,13 @@ pub async fn sync_connection(
 ) -> Result<SyncReportDto, ErrorDto> {
     Ok(crate::banks::sync(&app, connection_id, false).await?.into())
 }
+
+/// Forgets a connection and its secrets in the keychain; its accounts and transactions stay.
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_connection(
+    session: State<'_, Session>,
+    connection_id: i64,
+) -> Result<(), ErrorDto> {
+    Ok(session.with_folio_mut(|f| f.disconnect(&folio_secrets::Keychain::os(), connection_id))?)
+}

@@ -37,6 +37,7 @@ pub fn commands() -> Builder<tauri::Wry> {
             commands::list_connections,
             commands::connect_sandbox_bank,
             commands::reconnect_connection,
+            commands::remove_connection,
             commands::sync_connection,
         ])
         .events(collect_events![
@@ -108,6 +109,7 @@ mod tests {
         "list_connections",
         "connect_sandbox_bank",
         "reconnect_connection",
+        "remove_connection",
         "sync_connection",
     ];
 

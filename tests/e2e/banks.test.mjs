@@ -19,9 +19,7 @@ test("connect the sandbox bank in its own window, then sync it", async (t) => {
   const main = await session.currentWindow();
 
   await session.click(await session.find('[data-testid="connect-sandbox"]'));
-  await session.click(
-    await session.find('[data-testid="connect-sandbox-budgea"]'),
-  );
+  await session.click(await session.find('[data-testid="connect-sandbox-budgea"]'));
   const connectWindow = await waitFor("the connect window", async () => {
     const handles = await session.windows();
     return handles.find((h) => h !== main);
@@ -54,15 +52,10 @@ test("connect the sandbox bank in its own window, then sync it", async (t) => {
      done(true);`,
   );
   await session.switchTo(main);
-  await waitFor(
-    "the connect window to close",
-    async () => (await session.windows()).length === 1,
-  );
+  await waitFor("the connect window to close", async () => (await session.windows()).length === 1);
   const reportOrError = async () => {
     if (await session.exists('[data-testid="bank-error"]')) {
-      throw new Error(
-        await session.text(await session.find('[data-testid="bank-error"]')),
-      );
+      throw new Error(await session.text(await session.find('[data-testid="bank-error"]')));
     }
     return session.text(await session.find('[data-testid="bank-message"]'));
   };
@@ -85,29 +78,19 @@ test("connect the sandbox bank in its own window, then sync it", async (t) => {
       await session.text(await session.find('[data-testid="bank-message"]')),
     ),
   );
-  await waitFor(
-    "the same count",
-    async () => (await session.text(countEl)) === before,
-  );
+  await waitFor("the same count", async () => (await session.text(countEl)) === before);
   // Each fed account says when it was synced and what the bank reports it holds.
   const synced = await session.findAll('[data-testid="account-synced"]');
   assert.ok(synced.length >= 3, "every fed account shows its last sync");
-  assert.match(
-    await session.text(synced[0]),
-    /^synced \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/,
-  );
-  const captions = await session.text(
-    await session.find('[data-testid="account-list"]'),
-  );
+  assert.match(await session.text(synced[0]), /^synced \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+  const captions = await session.text(await session.find('[data-testid="account-list"]'));
   assert.match(captions, /as the bank reports/);
   saveScreenshot("bank-synced.png", await session.screenshot());
 
   // A PSD2 bank: consent in its own window; refusing first connects nothing.
   const consent = async () => {
     await session.click(await session.find('[data-testid="connect-sandbox"]'));
-    await session.click(
-      await session.find('[data-testid="connect-sandbox-belfius"]'),
-    );
+    await session.click(await session.find('[data-testid="connect-sandbox-belfius"]'));
     const w = await waitFor("the consent window", async () => {
       const handles = await session.windows();
       return handles.find((h) => h !== main);
@@ -124,10 +107,7 @@ test("connect the sandbox bank in its own window, then sync it", async (t) => {
      done(true);`,
   );
   await session.switchTo(main);
-  await waitFor(
-    "the consent window to close",
-    async () => (await session.windows()).length === 1,
-  );
+  await waitFor("the consent window to close", async () => (await session.windows()).length === 1);
   const refused = await session.find('[data-testid="bank-error"]');
   assert.equal(await session.attr(refused, "data-code"), "BANK_ACTION_NEEDED");
   assert.equal((await session.findAll('[data-testid="connection"]')).length, 1);
@@ -145,17 +125,26 @@ test("connect the sandbox bank in its own window, then sync it", async (t) => {
 
   // The business API: client credentials, no page.
   await session.click(await session.find('[data-testid="connect-sandbox"]'));
-  await session.click(
-    await session.find('[data-testid="connect-sandbox-abnamro"]'),
-  );
+  await session.click(await session.find('[data-testid="connect-sandbox-abnamro"]'));
   await waitFor("the business account's first sync", async () =>
     /Sandbox bank connected: [1-9]\d* new/.test(await reportOrError()),
   );
   const states = await session.findAll('[data-testid="connection"]');
   assert.equal(states.length, 3);
-  for (const c of states)
-    assert.equal(await session.attr(c, "data-state"), "ok");
+  for (const c of states) assert.equal(await session.attr(c, "data-state"), "ok");
   saveScreenshot("bank-three-connected.png", await session.screenshot());
+
+  // Removing a connection forgets it and its keys; its accounts and rows stay.
+  const accountsBefore = (await session.findAll(".account")).length;
+  const countBefore = await session.text(await session.find('[data-testid="tx-count"]'));
+  await session.click((await session.findAll('[data-testid="remove"]'))[2]);
+  await session.click(await session.find('[data-testid="remove-confirm"]'));
+  await waitFor(
+    "two connections left",
+    async () => (await session.findAll('[data-testid="connection"]')).length === 2,
+  );
+  assert.equal((await session.findAll(".account")).length, accountsBefore);
+  assert.equal(await session.text(await session.find('[data-testid="tx-count"]')), countBefore);
 });
 
 test("after a restart the aggregator asks to reconnect; reconnecting keeps its accounts, then the schedule syncs it", async (t) => {
@@ -173,16 +162,11 @@ test("after a restart the aggregator asks to reconnect; reconnecting keeps its a
        done(true);`,
     );
     await session.switchTo(main);
-    await waitFor(
-      "the bank's window to close",
-      async () => (await session.windows()).length === 1,
-    );
+    await waitFor("the bank's window to close", async () => (await session.windows()).length === 1);
   };
   const message = async (session) => {
     if (await session.exists('[data-testid="bank-error"]')) {
-      throw new Error(
-        await session.text(await session.find('[data-testid="bank-error"]')),
-      );
+      throw new Error(await session.text(await session.find('[data-testid="bank-error"]')));
     }
     return session.text(await session.find('[data-testid="bank-message"]'));
   };
@@ -193,9 +177,7 @@ test("after a restart the aggregator asks to reconnect; reconnecting keeps its a
   await first.click(await first.find('[data-testid="connect-sandbox"]'));
   await first.click(await first.find('[data-testid="connect-sandbox-budgea"]'));
   await approveIn(first, firstMain);
-  await waitFor("the first sync", async () =>
-    /connected: [1-9]\d* new/.test(await message(first)),
-  );
+  await waitFor("the first sync", async () => /connected: [1-9]\d* new/.test(await message(first)));
   const accounts = (await first.findAll(".account")).length;
   assert.ok(accounts >= 3);
   await first.close();
@@ -207,10 +189,7 @@ test("after a restart the aggregator asks to reconnect; reconnecting keeps its a
     FOLIO_SYNC_EVERY_SECS: "3",
   });
   const main = await second.currentWindow();
-  await waitFor(
-    "the accounts",
-    async () => (await second.findAll(".account")).length === accounts,
-  );
+  await waitFor("the accounts", async () => (await second.findAll(".account")).length === accounts);
   await second.click(await second.find('[data-testid="sync-now"]'));
   const error = await second.find('[data-testid="bank-error"]');
   assert.equal(await second.attr(error, "data-code"), "BANK_RECONNECT");
@@ -218,10 +197,8 @@ test("after a restart the aggregator asks to reconnect; reconnecting keeps its a
   await waitFor(
     "the reconnect state",
     async () =>
-      (await second.attr(
-        await second.find('[data-testid="connection"]'),
-        "data-state",
-      )) === "reconnect",
+      (await second.attr(await second.find('[data-testid="connection"]'), "data-state")) ===
+      "reconnect",
   );
   saveScreenshot("bank-reconnect.png", await second.screenshot());
   assert.ok(connection);
@@ -231,11 +208,7 @@ test("after a restart the aggregator asks to reconnect; reconnecting keeps its a
   await waitFor("the reconnected sync", async () =>
     /connected again: 0 new, 0 changed/.test(await message(second)),
   );
-  assert.equal(
-    (await second.findAll(".account")).length,
-    accounts,
-    "no account doubled",
-  );
+  assert.equal((await second.findAll(".account")).length, accounts, "no account doubled");
   assert.equal((await second.findAll('[data-testid="connection"]')).length, 1);
 
   // In good standing again, the schedule syncs it on its own.

@@ -244,6 +244,14 @@ impl Folio {
         Ok(self.ledger.reconnected(connection_id, base_url)?)
     }
 
+    /// Forgets a connection: its row goes, then its keychain item. Its accounts and every
+    /// transaction stay in the ledger, no longer fed.
+    pub fn disconnect(&mut self, keychain: &Keychain, connection_id: i64) -> Result<(), AppError> {
+        let item = self.ledger.remove_connection(connection_id)?;
+        keychain.delete(&item)?;
+        Ok(())
+    }
+
     /// The secrets of a connection, from its keychain item (for a reconnect that keeps some).
     pub fn connection_secrets(
         &self,
@@ -295,7 +303,7 @@ impl Folio {
     ) -> Result<SyncPlan, AppError> {
         let conn = self.connection_record(connection_id)?;
         let secrets = read_secrets(keychain, &conn)?;
-        let earliest = today - Days::new(secrets.max_history_days());
+        let earliest = today - Days::new(secrets.max_history_days(folio_banks::any::now_unix()));
         let from = conn
             .last_sync_at
             .as_deref()
@@ -304,7 +312,15 @@ impl Folio {
             .map(|last| last - Days::new(7))
             // A last sync "after today" (a sync pinned to an earlier day) says nothing of today's.
             .filter(|from| *from <= today)
-            .map_or(earliest, |from| from.max(earliest));
+            // A gap longer than the provider serves: cut to its limit, unless the person can
+            // open older history (Belfius: the client then asks for SCA, and nothing is lost).
+            .map_or(earliest, |from| {
+                if secrets.gap_needs_the_person() {
+                    from
+                } else {
+                    from.max(earliest)
+                }
+            });
         Ok(SyncPlan {
             connection_id,
             bank: conn.label.clone(),

@@ -24,6 +24,12 @@ pub enum ConnectionSecrets {
         client_id: String,
         redirect_uri: String,
         access_token: String,
+        /// The SCA token of the latest consent (valid one hour) and when it stops being valid
+        /// (Unix seconds): it opens history older than 90 days.
+        #[serde(default)]
+        sca_token: Option<String>,
+        #[serde(default)]
+        sca_valid_until: Option<i64>,
     },
     Abnamro {
         client_id: String,
@@ -53,13 +59,33 @@ impl ConnectionSecrets {
         }
     }
 
-    /// How far back a sync may reach: Belfius asks for SCA beyond 90 days, ABN AMRO refuses
-    /// more than 18 months.
-    pub fn max_history_days(&self) -> u64 {
+    /// How far back a first sync reaches: Belfius asks for SCA beyond 90 days (a year with a
+    /// fresh SCA token), ABN AMRO refuses more than 18 months.
+    pub fn max_history_days(&self, now_unix: i64) -> u64 {
         match self {
             ConnectionSecrets::Budgea { .. } => 365,
+            ConnectionSecrets::Belfius { .. } if self.fresh_sca(now_unix).is_some() => 365,
             ConnectionSecrets::Belfius { .. } => 89,
             ConnectionSecrets::Abnamro { .. } => 540,
+        }
+    }
+
+    /// Whether a gap since the last sync that is longer than [`Self::max_history_days`] is the
+    /// person's to close (Belfius: a fresh SCA opens older history) rather than a hard limit
+    /// of the provider (cut to what it serves).
+    pub fn gap_needs_the_person(&self) -> bool {
+        matches!(self, ConnectionSecrets::Belfius { .. })
+    }
+
+    /// The SCA token while it is still valid (with a five-minute margin).
+    pub fn fresh_sca(&self, now_unix: i64) -> Option<&str> {
+        match self {
+            ConnectionSecrets::Belfius {
+                sca_token: Some(token),
+                sca_valid_until: Some(until),
+                ..
+            } if now_unix + 300 < *until => Some(token),
+            _ => None,
         }
     }
 
@@ -81,8 +107,12 @@ impl ConnectionSecrets {
                 client_id,
                 redirect_uri,
                 access_token,
+                ..
             } => {
-                let b = Belfius::new(base_url, client_id, redirect_uri, access_token.clone())?;
+                let mut b = Belfius::new(base_url, client_id, redirect_uri, access_token.clone())?;
+                if let Some(sca) = self.fresh_sca(now_unix()) {
+                    b = b.with_sca_token(sca);
+                }
                 AnyProvider::Belfius(match today {
                     Some(t) => b.with_today(t),
                     None => b,
@@ -110,6 +140,15 @@ impl ConnectionSecrets {
             }
         })
     }
+}
+
+/// Now, in Unix seconds.
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .and_then(|d| i64::try_from(d.as_secs()).ok())
+        .unwrap_or(0)
 }
 
 /// One of Folio's providers.

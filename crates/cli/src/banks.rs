@@ -146,6 +146,8 @@ pub fn connect(
                 client_id,
                 redirect_uri,
                 access_token: secret_env("FOLIO_BELFIUS_ACCESS_TOKEN")?,
+                sca_token: None,
+                sca_valid_until: None,
             },
         ),
         ConnectCommand::Abnamro {

@@ -173,6 +173,27 @@ impl Ledger {
         Ok(())
     }
 
+    /// Forgets a connection and returns the keychain item it named (for the caller to delete).
+    /// Its accounts and transactions stay, no longer fed (their link is cleared).
+    pub fn remove_connection(&mut self, connection_id: i64) -> Result<String, StoreError> {
+        let tx = self.conn.transaction()?;
+        let item: Option<String> = tx
+            .query_row(
+                "SELECT keychain_item FROM connections WHERE id = ?1",
+                [connection_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let item = item.ok_or(StoreError::UnknownConnection(connection_id))?;
+        tx.execute(
+            "UPDATE accounts SET connection_id = NULL, provider_account_id = NULL WHERE connection_id = ?1",
+            [connection_id],
+        )?;
+        tx.execute("DELETE FROM connections WHERE id = ?1", [connection_id])?;
+        tx.commit()?;
+        Ok(item)
+    }
+
     /// Records how the last sync of a connection went.
     pub fn set_connection_state(
         &mut self,

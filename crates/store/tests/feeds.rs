@@ -292,3 +292,30 @@ fn a_failed_sync_files_nothing() {
     assert_eq!(conn.state, ConnectionState::Reconnect);
     assert_eq!(conn.state_detail.as_deref(), Some("token expired"));
 }
+
+#[test]
+fn removing_a_connection_keeps_its_accounts_and_rows() {
+    let (_d, mut ledger) = ledger();
+    let c = ledger
+        .add_connection("sandbox", "S", "http://127.0.0.1:1", "item-1")
+        .unwrap();
+    apply(&mut ledger, c, &feed(), &[]).unwrap();
+    let before = rows(&ledger);
+    assert_eq!(ledger.remove_connection(c).unwrap(), "item-1");
+    assert!(ledger.connections().unwrap().is_empty());
+    assert_eq!(rows(&ledger), before);
+    let accounts = ledger.accounts().unwrap();
+    assert_eq!(accounts.len(), 1);
+    assert_eq!(accounts[0].connection_id, None);
+    assert!(matches!(
+        ledger.remove_connection(c),
+        Err(StoreError::UnknownConnection(_))
+    ));
+    // A new connection to the same bank finds the account again by its IBAN, not a twin.
+    let again = ledger
+        .add_connection("sandbox", "S", "http://127.0.0.1:1", "item-2")
+        .unwrap();
+    let out = apply(&mut ledger, again, &feed(), &[]).unwrap();
+    assert!(!out.account_created);
+    assert_eq!(rows(&ledger), before);
+}

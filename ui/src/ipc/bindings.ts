@@ -67,6 +67,8 @@ export const commands = {
 	 *  accounts, then syncs it.
 	 */
 	reconnectConnection: (connectionId: number) => typedError<SyncReportDto, ErrorDto>(__TAURI_INVOKE("reconnect_connection", { connectionId })),
+	/**  Forgets a connection and its secrets in the keychain; its accounts and transactions stay. */
+	removeConnection: (connectionId: number) => typedError<null, ErrorDto>(__TAURI_INVOKE("remove_connection", { connectionId })),
 	/**  Syncs one connection now. */
 	syncConnection: (connectionId: number) => typedError<SyncReportDto, ErrorDto>(__TAURI_INVOKE("sync_connection", { connectionId })),
 };

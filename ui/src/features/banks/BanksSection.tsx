@@ -65,6 +65,7 @@ export function BanksSection({ version, onChanged }: { version: number; onChange
   const [refresh, setRefresh] = useState(0);
   const [progress, setProgress] = useState<Record<number, BankSyncChanged>>({});
   const [choosing, setChoosing] = useState(false);
+  const [removing, setRemoving] = useState<number | null>(null);
 
   useEffect(() => {
     let live = true;
@@ -162,6 +163,23 @@ export function BanksSection({ version, onChanged }: { version: number; onChange
     commands.reconnectConnection(c.id).then(after(`${c.label} connected again`), failed);
   };
 
+  const remove = (c: ConnectionDto) => {
+    setBusy(`remove-${String(c.id)}`);
+    setRemoving(null);
+    setError(null);
+    commands.removeConnection(c.id).then((r) => {
+      setBusy(null);
+      setRefresh((n) => n + 1);
+      if (r.status === "ok") {
+        setMessage(`${c.label} removed; its accounts and transactions stay in your ledger`);
+        onChanged();
+      } else {
+        setMessage(null);
+        setError(r.error);
+      }
+    }, failed);
+  };
+
   return (
     <section className="banks" aria-label="Bank connections" data-testid="banks">
       <h2 className="sidebar-title">Banks</h2>
@@ -216,6 +234,43 @@ export function BanksSection({ version, onChanged }: { version: number; onChange
                     }}
                   >
                     Reconnect
+                  </button>
+                )}
+                {removing === c.id ? (
+                  <span className="small">
+                    Remove it?{" "}
+                    <button
+                      type="button"
+                      className="link-button"
+                      data-testid="remove-confirm"
+                      onClick={() => {
+                        remove(c);
+                      }}
+                    >
+                      Yes, remove
+                    </button>{" "}
+                    <button
+                      type="button"
+                      className="link-button"
+                      onClick={() => {
+                        setRemoving(null);
+                      }}
+                    >
+                      Keep
+                    </button>
+                  </span>
+                ) : (
+                  <button
+                    type="button"
+                    className="link-button"
+                    disabled={busy !== null || running !== undefined}
+                    data-testid="remove"
+                    title="Forget this connection and its keys; its accounts and transactions stay"
+                    onClick={() => {
+                      setRemoving(c.id);
+                    }}
+                  >
+                    Remove
                   </button>
                 )}
                 {c.state !== "ok" && c.provider !== "sandbox" && (

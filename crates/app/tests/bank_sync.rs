@@ -1,0 +1,134 @@
+//! Bank sync through the use cases, against the Belfius sandbox: real keychain, real SQLCipher.
+//! A gap since the last sync longer than the bank's SCA-free 90 days is not cut short: the sync
+//! asks the person for a fresh consent (SCA), files nothing meanwhile, and fetches the whole gap
+//! once they gave it.
+
+#![allow(clippy::unwrap_used)] // Test helpers: a failed unwrap is a failed test.
+
+use chrono::{Days, NaiveDate};
+use folio_app::{DataDir, Folio};
+use folio_banks::any::{now_unix, ConnectionSecrets};
+use folio_sandbox::belfius::{self as sandbox, BelfiusSandbox};
+use folio_secrets::Keychain;
+
+const REDIRECT: &str = "http://127.0.0.1:1/folio/belfius/callback";
+
+/// Removes the ledger's keychain item when the test ends, pass or fail.
+struct Cleanup(String);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let _ = Keychain::os().delete(&self.0);
+    }
+}
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2025, 6, 30).unwrap()
+}
+
+fn secrets(config: &BelfiusSandbox, sca: bool) -> ConnectionSecrets {
+    ConnectionSecrets::Belfius {
+        client_id: config.client_id.clone(),
+        redirect_uri: REDIRECT.to_string(),
+        access_token: config.access_token.clone(),
+        sca_token: sca.then(|| config.sca_token.clone()),
+        sca_valid_until: sca.then(|| now_unix() + 3600),
+    }
+}
+
+fn dates(folio: &Folio) -> Vec<String> {
+    folio
+        .transactions(None)
+        .unwrap()
+        .into_iter()
+        .map(|t| t.date)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_gap_beyond_90_days_asks_for_sca_then_the_fresh_consent_fetches_all_of_it() {
+    let config = BelfiusSandbox::new(today());
+    let bank = sandbox::start(config.clone()).await.unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let dir = DataDir::at(&root.path().join("data")).unwrap();
+    let keychain = Keychain::os();
+    let _cleanup = Cleanup(dir.keychain_item());
+    let mut folio = Folio::open(dir.clone(), &keychain).unwrap();
+
+    let id = folio
+        .connect(
+            &keychain,
+            &bank.base_url,
+            "Belfius",
+            &secrets(&config, false),
+        )
+        .unwrap();
+    // The first sync, as if it ran four months ago (its time is what later syncs count from).
+    let plan = folio
+        .plan_sync(&keychain, id, today(), Some(today()))
+        .unwrap();
+    let fetched = plan.fetch().await;
+    let first = folio
+        .finish_sync(&plan, fetched, "2025-03-01T08:00:00Z")
+        .unwrap();
+    assert!(first.accounts.iter().map(|a| a.added).sum::<usize>() > 0);
+    let before = dates(&folio);
+    let earliest_first = before.iter().min().cloned().unwrap();
+    assert!(earliest_first >= (today() - Days::new(89)).to_string());
+
+    // Today, 121 days later: the gap reaches past 90 days, so Belfius needs the person.
+    let plan = folio
+        .plan_sync(&keychain, id, today(), Some(today()))
+        .unwrap();
+    assert_eq!(plan.from, NaiveDate::from_ymd_opt(2025, 2, 22).unwrap());
+    let fetched = plan.fetch().await;
+    let err = folio
+        .finish_sync(&plan, fetched, "2025-06-30T08:00:00Z")
+        .unwrap_err();
+    assert_eq!(err.code().to_string(), "BANK_ACTION_NEEDED");
+    assert!(
+        err.message().contains("strong authentication"),
+        "{}",
+        err.message()
+    );
+    let conn = &folio.connections().unwrap()[0];
+    assert_eq!(conn.state, "action_needed");
+    assert_eq!(dates(&folio), before, "nothing filed meanwhile");
+
+    // A fresh consent brings an SCA token: the same sync now fetches the whole gap.
+    folio
+        .reconnect(&keychain, id, &bank.base_url, &secrets(&config, true))
+        .unwrap();
+    let plan = folio
+        .plan_sync(&keychain, id, today(), Some(today()))
+        .unwrap();
+    let fetched = plan.fetch().await;
+    let report = folio
+        .finish_sync(&plan, fetched, "2025-06-30T08:00:00Z")
+        .unwrap();
+    assert!(report.accounts.iter().map(|a| a.added).sum::<usize>() > 0);
+    let after = dates(&folio);
+    assert!(
+        after.iter().min().unwrap().as_str() < "2025-04-01",
+        "the gap was fetched"
+    );
+    assert!(after.iter().min().unwrap().as_str() >= "2025-02-22");
+    assert_eq!(folio.connections().unwrap()[0].state, "ok");
+    // Every seeded EUR booking in the window, exactly once.
+    let expected: usize = sandbox::seed_accounts(&config)
+        .iter()
+        .flat_map(|a| &a.transactions)
+        .filter(|t| {
+            t.currency == "EUR"
+                && t.execution_date >= NaiveDate::from_ymd_opt(2025, 2, 22).unwrap()
+                && t.execution_date <= today()
+        })
+        .count();
+    assert_eq!(after.len(), expected);
+
+    // Disconnecting forgets the connection and its secrets; the ledger keeps every row.
+    folio.disconnect(&keychain, id).unwrap();
+    assert!(folio.connections().unwrap().is_empty());
+    assert_eq!(dates(&folio).len(), expected);
+    assert!(folio.plan_sync(&keychain, id, today(), None).is_err());
+}
