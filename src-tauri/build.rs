@@ -22,6 +22,7 @@ const COMMANDS: &[&str] = &[
     "balance_history",
     "list_connections",
     "connect_sandbox_bank",
+    "connect_bank",
     "reconnect_connection",
     "remove_connection",
     "sync_connection",

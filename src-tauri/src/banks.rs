@@ -260,32 +260,125 @@ async fn run_connect_window<R: Runtime>(
     }
 }
 
-/// Runs a sandbox bank's flow (a page for Budgea and Belfius, none for ABN AMRO) and returns
-/// the base URL and the secrets it yielded.
-async fn authorise_sandbox<R: Runtime>(
+/// Folio's registration at a provider: what its connect flow needs. From the window's form (a
+/// person's own API access), or from a running sandbox. Travels over IPC once, then lives in the
+/// keychain only. `Debug` hides the secrets.
+#[derive(Clone, Deserialize, Type)]
+#[serde(tag = "provider", rename_all = "lowercase")]
+pub enum BankRegistration {
+    /// Budgea (Powens) API domain, e.g. `https://example.biapi.pro/2.0/`.
+    #[serde(rename_all = "camelCase")]
+    Budgea {
+        base_url: String,
+        client_id: String,
+        client_secret: String,
+    },
+    /// Belfius PSD2 API, e.g. `https://psd2.b2b.belfius.be:8443`.
+    #[serde(rename_all = "camelCase")]
+    Belfius { base_url: String, client_id: String },
+    /// ABN AMRO Business Account Insight, with the IBANs to read beyond the consent's.
+    #[serde(rename_all = "camelCase")]
+    Abnamro {
+        base_url: String,
+        client_id: String,
+        client_secret: String,
+        api_key: String,
+        accounts: Vec<String>,
+    },
+}
+
+impl std::fmt::Debug for BankRegistration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "BankRegistration {{ {}, .. <redacted> }}",
+            self.base_url()
+        )
+    }
+}
+
+impl BankRegistration {
+    fn base_url(&self) -> &str {
+        match self {
+            BankRegistration::Budgea { base_url, .. }
+            | BankRegistration::Belfius { base_url, .. }
+            | BankRegistration::Abnamro { base_url, .. } => base_url,
+        }
+    }
+
+    fn provider(&self) -> &'static str {
+        match self {
+            BankRegistration::Budgea { .. } => "budgea",
+            BankRegistration::Belfius { .. } => "belfius",
+            BankRegistration::Abnamro { .. } => "abnamro",
+        }
+    }
+
+    fn default_label(&self) -> &'static str {
+        match self {
+            BankRegistration::Budgea { .. } => "Budgea",
+            BankRegistration::Belfius { .. } => "Belfius",
+            BankRegistration::Abnamro { .. } => "ABN AMRO",
+        }
+    }
+
+    /// The registration a stored connection was made with, for a reconnect: the keychain keeps
+    /// what the flow needs again (Budgea's client secret; Belfius needs only its client id).
+    fn of(base_url: &str, secrets: &ConnectionSecrets) -> Result<BankRegistration, AppError> {
+        match secrets {
+            ConnectionSecrets::Budgea {
+                client_id,
+                client_secret: Some(client_secret),
+                ..
+            } => Ok(BankRegistration::Budgea {
+                base_url: base_url.to_string(),
+                client_id: client_id.clone(),
+                client_secret: client_secret.clone(),
+            }),
+            ConnectionSecrets::Belfius { client_id, .. } => Ok(BankRegistration::Belfius {
+                base_url: base_url.to_string(),
+                client_id: client_id.clone(),
+            }),
+            ConnectionSecrets::Budgea { .. } | ConnectionSecrets::Abnamro { .. } => {
+                Err(AppError::new(
+                    ErrorCode::Bank("BANK_RECONNECT"),
+                    "this connection needs its API credentials again: remove it and connect it \
+                     anew (its accounts and transactions stay and are matched again)",
+                ))
+            }
+        }
+    }
+}
+
+/// Runs a provider's connect flow (the connect or consent page in a window of its own for
+/// Budgea and Belfius; none for ABN AMRO's client credentials) and returns the secrets it
+/// yielded.
+async fn authorise<R: Runtime>(
     app: &AppHandle<R>,
-    kind: SandboxKind,
-) -> Result<(String, ConnectionSecrets), AppError> {
-    let banks = app.state::<SandboxBanks>();
-    match kind {
-        SandboxKind::Budgea => {
-            let (base_url, client_id, client_secret) = banks.budgea().await?;
+    registration: BankRegistration,
+) -> Result<ConnectionSecrets, AppError> {
+    match registration {
+        BankRegistration::Budgea {
+            base_url,
+            client_id,
+            client_secret,
+        } => {
             let client = Budgea::new(&base_url, client_id.clone(), RetryPolicy::default())?;
             let state = uuid::Uuid::new_v4().to_string();
             let url = client.connect_url(REDIRECT_URI, &state)?;
             let back = run_connect_window(app, url, "Connect a bank — Folio").await?;
             let callback = parse_connect_redirect(&back, &state)?;
             let token = client.exchange_code(&client_secret, &callback.code).await?;
-            Ok((
-                base_url,
-                ConnectionSecrets::Budgea {
-                    client_id,
-                    access_token: token,
-                },
-            ))
+            Ok(ConnectionSecrets::Budgea {
+                client_id,
+                access_token: token,
+                client_secret: Some(client_secret),
+            })
         }
-        SandboxKind::Belfius => {
-            let (base_url, client_id) = banks.belfius().await?;
+        BankRegistration::Belfius {
+            base_url,
+            client_id,
+        } => {
             let state = folio_banks::belfius::new_consent_state();
             let url = folio_banks::belfius::consent_url(
                 &base_url,
@@ -303,22 +396,97 @@ async fn authorise_sandbox<R: Runtime>(
                 &grant.code,
             )
             .await?;
-            Ok((
+            Ok(ConnectionSecrets::Belfius {
+                client_id,
+                redirect_uri: REDIRECT_URI.to_string(),
+                access_token: tokens.access_token,
+                // Valid an hour from now: the sync right after consent reaches a year back.
+                sca_valid_until: tokens
+                    .sca_token
+                    .as_ref()
+                    .map(|_| folio_banks::any::now_unix() + 3600),
+                sca_token: tokens.sca_token,
+            })
+        }
+        BankRegistration::Abnamro {
+            client_id,
+            client_secret,
+            api_key,
+            accounts,
+            ..
+        } => Ok(ConnectionSecrets::Abnamro {
+            client_id,
+            client_secret,
+            api_key,
+            accounts,
+        }),
+    }
+}
+
+/// The registration of a running sandbox bank.
+async fn sandbox_registration<R: Runtime>(
+    app: &AppHandle<R>,
+    kind: SandboxKind,
+) -> Result<BankRegistration, AppError> {
+    let banks = app.state::<SandboxBanks>();
+    Ok(match kind {
+        SandboxKind::Budgea => {
+            let (base_url, client_id, client_secret) = banks.budgea().await?;
+            BankRegistration::Budgea {
                 base_url,
-                ConnectionSecrets::Belfius {
+                client_id,
+                client_secret,
+            }
+        }
+        SandboxKind::Belfius => {
+            let (base_url, client_id) = banks.belfius().await?;
+            BankRegistration::Belfius {
+                base_url,
+                client_id,
+            }
+        }
+        SandboxKind::Abnamro => match banks.abnamro().await? {
+            (
+                base_url,
+                ConnectionSecrets::Abnamro {
                     client_id,
-                    redirect_uri: REDIRECT_URI.to_string(),
-                    access_token: tokens.access_token,
-                    // Valid an hour from now: the sync right after consent reaches a year back.
-                    sca_valid_until: tokens
-                        .sca_token
-                        .as_ref()
-                        .map(|_| folio_banks::any::now_unix() + 3600),
-                    sca_token: tokens.sca_token,
+                    client_secret,
+                    api_key,
+                    accounts,
                 },
+            ) => BankRegistration::Abnamro {
+                base_url,
+                client_id,
+                client_secret,
+                api_key,
+                accounts,
+            },
+            _ => return Err(not_running()),
+        },
+    })
+}
+
+/// Records a connection the flow authorised and syncs it. A first sync that fails removes the
+/// connection again (wrong credentials, an unreachable API): nothing half-connected stays.
+async fn record_and_sync<R: Runtime>(
+    app: &AppHandle<R>,
+    provider: &str,
+    base_url: &str,
+    label: &str,
+    secrets: &ConnectionSecrets,
+) -> Result<(i64, SyncReport), AppError> {
+    let session = app.state::<Session>();
+    let id = session
+        .with_folio_mut(|f| f.connect_as(provider, &Keychain::os(), base_url, label, secrets))?;
+    match sync(app, id, false).await {
+        Ok(report) => Ok((id, report)),
+        Err(e) => {
+            let _ = session.with_folio_mut(|f| f.disconnect(&Keychain::os(), id));
+            Err(AppError::new(
+                e.code(),
+                format!("{} Nothing was connected.", e.message()),
             ))
         }
-        SandboxKind::Abnamro => banks.abnamro().await,
     }
 }
 
@@ -328,40 +496,62 @@ pub async fn connect_sandbox<R: Runtime>(
     app: &AppHandle<R>,
     kind: SandboxKind,
 ) -> Result<(i64, SyncReport), AppError> {
-    let (base_url, secrets) = authorise_sandbox(app, kind).await?;
-    let session = app.state::<Session>();
-    let id = session.with_folio_mut(|f| {
-        f.connect_as(SANDBOX, &Keychain::os(), &base_url, kind.label(), &secrets)
-    })?;
-    let report = sync(app, id, false).await?;
-    Ok((id, report))
+    let registration = sandbox_registration(app, kind).await?;
+    let base_url = registration.base_url().to_string();
+    let secrets = authorise(app, registration).await?;
+    record_and_sync(app, SANDBOX, &base_url, kind.label(), &secrets).await
 }
 
-/// Connects a connection again (its token expired, or the sandbox restarted), keeping it and
-/// its accounts, then syncs it.
+/// Connects a provider with the person's own API registration, then syncs it.
+pub async fn connect_bank<R: Runtime>(
+    app: &AppHandle<R>,
+    registration: BankRegistration,
+    label: Option<String>,
+) -> Result<(i64, SyncReport), AppError> {
+    let base_url = registration.base_url().trim().to_string();
+    if url::Url::parse(&base_url).map_or(true, |u| !matches!(u.scheme(), "https" | "http")) {
+        return Err(AppError::new(
+            ErrorCode::Bank("BANK_REFUSED"),
+            format!("{base_url:?} is not an API address (https://...); nothing was connected"),
+        ));
+    }
+    let provider = registration.provider();
+    let label = label
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty())
+        .unwrap_or_else(|| registration.default_label().to_string());
+    let secrets = authorise(app, registration).await?;
+    record_and_sync(app, provider, &base_url, &label, &secrets).await
+}
+
+/// Connects a connection again (its token expired, its consent ended, the sandbox restarted),
+/// keeping it and its accounts, then syncs it.
 pub async fn reconnect<R: Runtime>(
     app: &AppHandle<R>,
     connection_id: i64,
 ) -> Result<SyncReport, AppError> {
     let session = app.state::<Session>();
-    let (provider, secrets) = session.with_folio(|f| {
-        let provider = connection_provider(f, connection_id)?;
-        Ok((
-            provider,
-            f.connection_secrets(&Keychain::os(), connection_id),
-        ))
+    let (connection, secrets) = session.with_folio(|f| {
+        let connection = f
+            .connections()?
+            .into_iter()
+            .find(|c| c.id == connection_id)
+            .ok_or_else(|| {
+                AppError::new(
+                    ErrorCode::UnknownConnection,
+                    format!("no bank connection {connection_id}"),
+                )
+            })?;
+        let secrets = f.connection_secrets(&Keychain::os(), connection_id)?;
+        Ok((connection, secrets))
     })?;
-    if provider != SANDBOX {
-        return Err(AppError::new(
-            ErrorCode::Bank("BANK_RECONNECT"),
-            format!(
-                "connect this {provider} connection again with `folio connect {provider} ...`; \
-                 the window reconnects sandbox banks only"
-            ),
-        ));
-    }
-    let kind = SandboxKind::of(&secrets?);
-    let (base_url, secrets) = authorise_sandbox(app, kind).await?;
+    let registration = if connection.provider == SANDBOX {
+        sandbox_registration(app, SandboxKind::of(&secrets)).await?
+    } else {
+        BankRegistration::of(&connection.base_url, &secrets)?
+    };
+    let base_url = registration.base_url().to_string();
+    let secrets = authorise(app, registration).await?;
     session.with_folio_mut(|f| f.reconnect(&Keychain::os(), connection_id, &base_url, &secrets))?;
     sync(app, connection_id, false).await
 }

@@ -231,6 +231,20 @@ pub async fn connect_sandbox_bank(
     Ok(report.into())
 }
 
+/// Connects a bank with the person's own API registration: its connect or consent page in a
+/// window of its own (none for ABN AMRO's client credentials), then the first sync. The secrets
+/// go into the keychain only.
+#[tauri::command]
+#[specta::specta]
+pub async fn connect_bank(
+    app: AppHandle,
+    registration: crate::banks::BankRegistration,
+    label: Option<String>,
+) -> Result<SyncReportDto, ErrorDto> {
+    let (_id, report) = crate::banks::connect_bank(&app, registration, label).await?;
+    Ok(report.into())
+}
+
 /// Connects a connection again (expired token or consent, restarted sandbox), keeping its
 /// accounts, then syncs it.
 #[tauri::command]

@@ -5,6 +5,7 @@
 // commands. The business API (ABN AMRO's contract) connects with client credentials, no page.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -220,4 +221,97 @@ test("after a restart the aggregator asks to reconnect; reconnecting keeps its a
     async () => (await second.attr(await row(), "data-last-sync")) > before,
     20_000,
   );
+});
+
+// The sandbox servers of `folio sandbox`, as if they were the providers' real APIs: the person
+// types their own registration into the form.
+async function startCliSandbox(t) {
+  const cli = process.env.FOLIO_CLI_BINARY;
+  assert.ok(cli, "FOLIO_CLI_BINARY must point at the built CLI (scripts/test-all sets it)");
+  const child = spawn(cli, ["sandbox"], { stdio: ["ignore", "pipe", "inherit"] });
+  t.after(() => child.kill("SIGTERM"));
+  let out = "";
+  child.stdout.on("data", (d) => {
+    out += String(d);
+  });
+  await waitFor("the sandbox's addresses", async () => out.includes("folio connect abnamro"));
+  const belfius =
+    /FOLIO_BELFIUS_ACCESS_TOKEN=\S+ folio connect belfius --base-url (\S+) --client-id (\S+)/.exec(
+      out,
+    );
+  const abn =
+    /FOLIO_ABNAMRO_CLIENT_SECRET=(\S+) FOLIO_ABNAMRO_API_KEY=(\S+) folio connect abnamro --base-url (\S+) --client-id (\S+)/.exec(
+      out,
+    );
+  assert.ok(belfius && abn, out);
+  return {
+    belfius: { baseUrl: belfius[1], clientId: belfius[2] },
+    abnamro: { secret: abn[1], apiKey: abn[2], baseUrl: abn[3], clientId: abn[4] },
+  };
+}
+
+test("connect providers with your own API access through the form", async (t) => {
+  const apis = await startCliSandbox(t);
+  const dataDir = mkdtempSync(join(tmpdir(), "folio-e2e-own-"));
+  const session = await launch(t, 4514, { FOLIO_DATA_DIR: dataDir });
+  await session.find('[data-testid="empty-state"]');
+  const message = async () => {
+    if (await session.exists('[data-testid="bank-error"]')) {
+      throw new Error(await session.text(await session.find('[data-testid="bank-error"]')));
+    }
+    return session.text(await session.find('[data-testid="bank-message"]'));
+  };
+  const fill = async (testid, text) =>
+    session.type(await session.find(`[data-testid="${testid}"]`), text);
+
+  // ABN AMRO with a wrong API key: refused, and nothing stays half-connected.
+  await session.click(await session.find('[data-testid="connect-own"]'));
+  await session.click(
+    await session.find('[data-testid="connect-provider"] option[value="abnamro"]'),
+  );
+  await fill("connect-label", "Business account");
+  await fill("connect-base-url", apis.abnamro.baseUrl);
+  await fill("connect-client-id", apis.abnamro.clientId);
+  await fill("connect-client-secret", apis.abnamro.secret);
+  await fill("connect-api-key", "not-the-key");
+  saveScreenshot("bank-own-access-form.png", await session.screenshot());
+  await session.click(await session.find('[data-testid="connect-submit"]'));
+  const refused = await session.find('[data-testid="bank-error"]');
+  assert.match(await session.text(refused), /Nothing was connected/);
+  assert.equal((await session.findAll('[data-testid="connection"]')).length, 0);
+
+  // The right key: connected and synced.
+  const key = await session.find('[data-testid="connect-api-key"]');
+  await session.executeAsync(
+    `const done = arguments[arguments.length - 1];
+     const el = document.querySelector('[data-testid="connect-api-key"]');
+     Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set.call(el, "");
+     el.dispatchEvent(new Event("input", { bubbles: true }));
+     done(true);`,
+  );
+  await session.type(key, apis.abnamro.apiKey);
+  await session.click(await session.find('[data-testid="connect-submit"]'));
+  await waitFor("the business account's first sync", async () =>
+    /Bank connected: [1-9]\d* new/.test(await message()),
+  );
+  const row = await session.find('[data-testid="connection"]');
+  assert.match(await session.text(row), /Business account/);
+
+  // Belfius: its consent page (the CLI's sandbox approves at once) in a window of its own.
+  await session.click(await session.find('[data-testid="connect-own"]'));
+  await session.click(
+    await session.find('[data-testid="connect-provider"] option[value="belfius"]'),
+  );
+  await fill("connect-base-url", apis.belfius.baseUrl);
+  await fill("connect-client-id", apis.belfius.clientId);
+  await session.click(await session.find('[data-testid="connect-submit"]'));
+  await waitFor("the PSD2 bank's first sync", async () =>
+    /Bank connected: [1-9]\d* new/.test(await message()),
+  );
+  assert.equal((await session.findAll('[data-testid="connection"]')).length, 2);
+  await waitFor(
+    "the PSD2 bank's accounts too",
+    async () => (await session.findAll(".account")).length > 1,
+  );
+  saveScreenshot("bank-own-access-connected.png", await session.screenshot());
 });

@@ -19,6 +19,10 @@ pub enum ConnectionSecrets {
     Budgea {
         client_id: String,
         access_token: String,
+        /// Folio's client secret at this Budgea domain, kept so the connect page can run again
+        /// when the person must reconnect (absent for connections made before it was kept).
+        #[serde(default)]
+        client_secret: Option<String>,
     },
     Belfius {
         client_id: String,
@@ -99,6 +103,7 @@ impl ConnectionSecrets {
             ConnectionSecrets::Budgea {
                 client_id,
                 access_token,
+                ..
             } => AnyProvider::Budgea(
                 Budgea::new(base_url, client_id.clone(), RetryPolicy::default())?
                     .with_token(access_token.clone()),

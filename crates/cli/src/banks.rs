@@ -131,6 +131,7 @@ pub fn connect(
                 ConnectionSecrets::Budgea {
                     client_id,
                     access_token: token,
+                    client_secret: Some(secret),
                 },
             )
         }

@@ -63,6 +63,12 @@ export const commands = {
 	 */
 	connectSandboxBank: (bank: SandboxKind) => typedError<SyncReportDto, ErrorDto>(__TAURI_INVOKE("connect_sandbox_bank", { bank })),
 	/**
+	 *  Connects a bank with the person's own API registration: its connect or consent page in a
+	 *  window of its own (none for ABN AMRO's client credentials), then the first sync. The secrets
+	 *  go into the keychain only.
+	 */
+	connectBank: (registration: BankRegistration, label: string | null) => typedError<SyncReportDto, ErrorDto>(__TAURI_INVOKE("connect_bank", { registration, label })),
+	/**
 	 *  Connects a connection again (expired token or consent, restarted sandbox), keeping its
 	 *  accounts, then syncs it.
 	 */
@@ -109,6 +115,19 @@ export type BalancePointDto = {
 	date: string,
 	balance: string,
 };
+
+/**
+ *  Folio's registration at a provider: what its connect flow needs. From the window's form (a
+ *  person's own API access), or from a running sandbox. Travels over IPC once, then lives in the
+ *  keychain only. `Debug` hides the secrets.
+ */
+export type BankRegistration = 
+/**  Budgea (Powens) API domain, e.g. `https://example.biapi.pro/2.0/`. */
+{ provider: "budgea"; baseUrl: string; clientId: string; clientSecret: string } | 
+/**  Belfius PSD2 API, e.g. `https://psd2.b2b.belfius.be:8443`. */
+{ provider: "belfius"; baseUrl: string; clientId: string } | 
+/**  ABN AMRO Business Account Insight, with the IBANs to read beyond the consent's. */
+{ provider: "abnamro"; baseUrl: string; clientId: string; clientSecret: string; apiKey: string; accounts: string[] };
 
 /**  How a sync is going, for the connection's row in the window. */
 export type BankSyncChanged = {

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from "react";
 import {
   commands,
   events,
+  type BankRegistration,
   type BankSyncChanged,
   type ConnectionDto,
   type ErrorDto,
@@ -11,6 +12,7 @@ import {
 import { ipcFailure } from "../../ipc/ipcFailure";
 import { stopQuietly } from "../../ipc/stopQuietly";
 import { formatSyncedAt } from "./syncTime";
+import { ConnectBankForm } from "./ConnectBankForm";
 import "./banks.css";
 
 const STATE_TEXT: Record<string, string> = {
@@ -66,6 +68,7 @@ export function BanksSection({ version, onChanged }: { version: number; onChange
   const [progress, setProgress] = useState<Record<number, BankSyncChanged>>({});
   const [choosing, setChoosing] = useState(false);
   const [removing, setRemoving] = useState<number | null>(null);
+  const [ownAccess, setOwnAccess] = useState(false);
 
   useEffect(() => {
     let live = true;
@@ -147,6 +150,20 @@ export function BanksSection({ version, onChanged }: { version: number; onChange
     setError(null);
     setMessage(wait);
     commands.connectSandboxBank(kind).then(after("Sandbox bank connected"), failed);
+  };
+
+  const connectOwn = (registration: BankRegistration, label: string | null) => {
+    setBusy("connect");
+    setError(null);
+    setMessage(
+      registration.provider === "abnamro"
+        ? "Connecting with your client credentials…"
+        : "Finish in the bank's window…",
+    );
+    commands.connectBank(registration, label).then((r) => {
+      if (r.status === "ok") setOwnAccess(false);
+      after("Bank connected")(r);
+    }, failed);
   };
 
   const syncNow = (c: ConnectionDto) => {
@@ -323,10 +340,27 @@ export function BanksSection({ version, onChanged }: { version: number; onChange
           {busy === "connect" ? "Waiting for the bank…" : "Connect a sandbox bank (test data)…"}
         </button>
       )}
-      <p className="muted small">
-        Budgea, Belfius and ABN AMRO connect with Folio&apos;s registration at each provider:{" "}
-        <code>folio connect</code> for now.
-      </p>
+      {ownAccess ? (
+        <ConnectBankForm
+          busy={busy !== null}
+          onSubmit={connectOwn}
+          onCancel={() => {
+            setOwnAccess(false);
+          }}
+        />
+      ) : (
+        <button
+          type="button"
+          className="link-button"
+          disabled={busy !== null}
+          data-testid="connect-own"
+          onClick={() => {
+            setOwnAccess(true);
+          }}
+        >
+          Connect with your own API access (Budgea, Belfius, ABN AMRO)…
+        </button>
+      )}
       {message !== null && (
         <p className="small ok" data-testid="bank-message">
           {message}
