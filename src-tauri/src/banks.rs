@@ -550,10 +550,51 @@ pub async fn reconnect<R: Runtime>(
     } else {
         BankRegistration::of(&connection.base_url, &secrets)?
     };
+    // A bank login that needs the person (wrong password, SCA at the bank) while the token is
+    // still good: Budgea's reconnect page repairs it, keeping the token.
+    if connection.state == "action_needed" {
+        if let ConnectionSecrets::Budgea {
+            client_id,
+            access_token,
+            ..
+        } = &secrets
+        {
+            let base_url = registration.base_url().to_string();
+            repair_budgea_logins(app, &base_url, client_id, access_token).await?;
+            session.with_folio_mut(|f| {
+                f.reconnect(&Keychain::os(), connection_id, &base_url, &secrets)
+            })?;
+            return sync(app, connection_id, false).await;
+        }
+    }
     let base_url = registration.base_url().to_string();
     let secrets = authorise(app, registration).await?;
     session.with_folio_mut(|f| f.reconnect(&Keychain::os(), connection_id, &base_url, &secrets))?;
     sync(app, connection_id, false).await
+}
+
+/// Opens Budgea's reconnect page (`/auth/webview/reconnect` with a temporary code) for each
+/// bank login that reports a problem, one after another, in a window of its own.
+async fn repair_budgea_logins<R: Runtime>(
+    app: &AppHandle<R>,
+    base_url: &str,
+    client_id: &str,
+    access_token: &str,
+) -> Result<(), AppError> {
+    let client = Budgea::new(base_url, client_id.to_string(), RetryPolicy::default())?
+        .with_token(access_token.to_string());
+    for login in client.connections().await? {
+        if login.problem().is_none() {
+            continue;
+        }
+        let state = uuid::Uuid::new_v4().to_string();
+        let url = client
+            .reconnect_url(&login.id, REDIRECT_URI, &state)
+            .await?;
+        let back = run_connect_window(app, url, "Repair a bank login — Folio").await?;
+        folio_banks::budgea::parse_reconnect_redirect(&back, &state)?;
+    }
+    Ok(())
 }
 
 fn connection_provider(f: &folio_app::Folio, connection_id: i64) -> Result<String, AppError> {
@@ -592,7 +633,8 @@ pub async fn sync<R: Runtime>(
         }
         .emit(app);
     };
-    let fetched = fetch(app, connection_id, &mut |p| {
+    // A sync the person asks for also asks the provider to fetch from the bank now.
+    let fetched = fetch(app, connection_id, !scheduled, &mut |p| {
         announce("fetching", Some(&p), None)
     })
     .await;
@@ -618,6 +660,7 @@ type Fetched = (
 async fn fetch<R: Runtime>(
     app: &AppHandle<R>,
     connection_id: i64,
+    refresh_at_bank: bool,
     on_progress: &mut (dyn FnMut(folio_banks::any::FetchProgress) + Send),
 ) -> Result<Fetched, AppError> {
     let session = app.state::<Session>();
@@ -638,7 +681,7 @@ async fn fetch<R: Runtime>(
         None => (None, None),
     };
     let today = pinned.unwrap_or_else(today_utc);
-    let plan = session.with_folio(|f| {
+    let mut plan = session.with_folio(|f| {
         f.plan_sync_at(
             &Keychain::os(),
             connection_id,
@@ -647,6 +690,7 @@ async fn fetch<R: Runtime>(
             base_url.as_deref(),
         )
     })?;
+    plan.refresh_at_bank = refresh_at_bank;
     let fetched = plan.fetch_reporting(on_progress).await;
     Ok((plan, fetched))
 }

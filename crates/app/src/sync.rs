@@ -167,6 +167,9 @@ pub struct SyncPlan {
     pub provider: AnyProvider,
     pub from: NaiveDate,
     pub to: NaiveDate,
+    /// Ask the provider to fetch from the bank now before reading (Budgea's manual resync,
+    /// `PUT /users/me/connections`); otherwise what it last fetched on its own schedule is read.
+    pub refresh_at_bank: bool,
 }
 
 impl SyncPlan {
@@ -180,6 +183,17 @@ impl SyncPlan {
         &self,
         on_progress: &mut (dyn FnMut(FetchProgress) + Send),
     ) -> Result<Vec<(BankAccount, TransactionBatch)>, BankError> {
+        if self.refresh_at_bank {
+            if let AnyProvider::Budgea(budgea) = &self.provider {
+                // A bank login that needs the person (wrong password, SCA) stops the sync here,
+                // with the bank's reason, before anything is read.
+                for login in budgea.resync_all().await? {
+                    if let Some(problem) = login.problem() {
+                        return Err(problem);
+                    }
+                }
+            }
+        }
         fetch_all_reporting(&self.provider, self.from, self.to, on_progress).await
     }
 }
@@ -327,6 +341,7 @@ impl Folio {
             provider: secrets.client(base_url.unwrap_or(&conn.base_url), pinned_today)?,
             from,
             to: today,
+            refresh_at_bank: false,
         })
     }
 }

@@ -132,3 +132,75 @@ async fn a_gap_beyond_90_days_asks_for_sca_then_the_fresh_consent_fetches_all_of
     assert_eq!(dates(&folio).len(), expected);
     assert!(folio.plan_sync(&keychain, id, today(), None).is_err());
 }
+
+/// The person's "Sync now" asks Budgea to fetch from the bank first; a bank login whose password
+/// the bank refuses stops that sync with the bank's reason, files nothing, and marks the
+/// connection; once the login is repaired the same sync runs through.
+#[tokio::test]
+async fn a_manual_budgea_sync_refreshes_at_the_bank_and_stops_on_a_wrong_password() {
+    let config = folio_sandbox::budgea::BudgeaSandbox::new();
+    let control = std::sync::Arc::clone(&config.control);
+    let bank = folio_sandbox::budgea::start(config.clone()).await.unwrap();
+    let client = folio_banks::budgea::Budgea::new(
+        &bank.base_url,
+        config.client_id.clone(),
+        folio_banks::http::RetryPolicy::default(),
+    )
+    .unwrap();
+    let connect = client.connect_url(REDIRECT, "s-1").unwrap();
+    // The sandbox approves at once: its redirect is read, not followed.
+    let location = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(connect)
+        .send()
+        .await
+        .unwrap()
+        .headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let callback = folio_banks::budgea::parse_connect_redirect(&location, "s-1").unwrap();
+    let token = client
+        .exchange_code(&config.client_secret, &callback.code)
+        .await
+        .unwrap();
+
+    let root = tempfile::tempdir().unwrap();
+    let dir = DataDir::at(&root.path().join("data")).unwrap();
+    let keychain = Keychain::os();
+    let _cleanup = Cleanup(dir.keychain_item());
+    let mut folio = Folio::open(dir.clone(), &keychain).unwrap();
+    let secrets = ConnectionSecrets::Budgea {
+        client_id: config.client_id.clone(),
+        access_token: token,
+        client_secret: Some(config.client_secret.clone()),
+    };
+    let id = folio
+        .connect(&keychain, &bank.base_url, "Budgea", &secrets)
+        .unwrap();
+    let today = folio_sandbox::budgea::today();
+
+    control.set_wrongpass(true);
+    let mut plan = folio.plan_sync(&keychain, id, today, Some(today)).unwrap();
+    plan.refresh_at_bank = true;
+    let fetched = plan.fetch().await;
+    let err = folio
+        .finish_sync(&plan, fetched, "2024-07-01T08:00:00Z")
+        .unwrap_err();
+    assert_eq!(err.code().to_string(), "BANK_ACTION_NEEDED");
+    assert!(err.message().contains("password"), "{}", err.message());
+    assert_eq!(folio.connections().unwrap()[0].state, "action_needed");
+    assert!(dates(&folio).is_empty(), "nothing filed");
+
+    // Repaired at the bank (the reconnect page): the same sync runs through.
+    control.set_wrongpass(false);
+    let fetched = plan.fetch().await;
+    let report = folio
+        .finish_sync(&plan, fetched, "2024-07-01T08:05:00Z")
+        .unwrap();
+    assert!(report.accounts.iter().map(|a| a.added).sum::<usize>() > 0);
+    assert_eq!(folio.connections().unwrap()[0].state, "ok");
+    folio.disconnect(&keychain, id).unwrap();
+}
