@@ -88,7 +88,16 @@ export async function openSession(base, application) {
     text: (el) => s("GET", `/element/${el}/text`),
     attr: (el, name) => s("GET", `/element/${el}/attribute/${name}`),
     type: (el, text) => s("POST", `/element/${el}/value`, { text }),
-    click: (el) => s("POST", `/element/${el}/click`, {}),
+    /** Scrolls the element to the middle of its scroll container first: WebKitWebDriver does
+     * not scroll nested containers (the sidebar) and calls such an element not interactable. */
+    async click(el) {
+      await s("POST", "/execute/async", {
+        script:
+          "const done = arguments[arguments.length - 1]; arguments[0].scrollIntoView({ block: 'center' }); done(true);",
+        args: [{ [ELEMENT]: el }],
+      });
+      return s("POST", `/element/${el}/click`, {});
+    },
     title: () => s("GET", "/title"),
     windows: () => s("GET", "/window/handles"),
     currentWindow: () => s("GET", "/window"),
