@@ -235,10 +235,7 @@ async function startCliSandbox(t) {
     out += String(d);
   });
   await waitFor("the sandbox's addresses", async () => out.includes("folio connect abnamro"));
-  const belfius =
-    /FOLIO_BELFIUS_ACCESS_TOKEN=\S+ folio connect belfius --base-url (\S+) --client-id (\S+)/.exec(
-      out,
-    );
+  const belfius = /folio connect belfius --base-url (\S+) --client-id (\S+)/.exec(out);
   const abn =
     /FOLIO_ABNAMRO_CLIENT_SECRET=(\S+) FOLIO_ABNAMRO_API_KEY=(\S+) folio connect abnamro --base-url (\S+) --client-id (\S+)/.exec(
       out,

@@ -30,8 +30,9 @@ pub enum ConnectCommand {
         #[arg(long, default_value = "Budgea")]
         label: String,
     },
-    /// Belfius PSD2 with an access token already granted (FOLIO_BELFIUS_ACCESS_TOKEN), e.g. the
-    /// one `folio sandbox` prints.
+    /// Belfius PSD2: the consent page without a browser (the sandbox's auto-approve mode), its
+    /// code traded for the tokens; or an access token already granted, from
+    /// FOLIO_BELFIUS_ACCESS_TOKEN.
     Belfius {
         #[arg(long)]
         base_url: String,
@@ -140,17 +141,51 @@ pub fn connect(
             client_id,
             redirect_uri,
             label,
-        } => (
-            base_url,
-            label,
-            ConnectionSecrets::Belfius {
-                client_id,
-                redirect_uri,
-                access_token: secret_env("FOLIO_BELFIUS_ACCESS_TOKEN")?,
-                sca_token: None,
-                sca_valid_until: None,
-            },
-        ),
+        } => {
+            let secrets = match std::env::var("FOLIO_BELFIUS_ACCESS_TOKEN")
+                .ok()
+                .filter(|t| !t.is_empty())
+            {
+                Some(access_token) => ConnectionSecrets::Belfius {
+                    client_id,
+                    redirect_uri,
+                    access_token,
+                    sca_token: None,
+                    sca_valid_until: None,
+                },
+                None => runtime()?.block_on(async {
+                    let state = folio_banks::belfius::new_consent_state();
+                    let url = folio_banks::belfius::consent_url(
+                        &base_url,
+                        &client_id,
+                        &redirect_uri,
+                        &state,
+                        "fr",
+                    )?;
+                    let back = approve_without_browser(url.as_str()).await?;
+                    let grant =
+                        folio_banks::belfius::parse_consent_redirect(&back, &redirect_uri, &state)?;
+                    let tokens = folio_banks::belfius::exchange_consent_code(
+                        &base_url,
+                        &client_id,
+                        &redirect_uri,
+                        &grant.code,
+                    )
+                    .await?;
+                    Ok::<_, AppError>(ConnectionSecrets::Belfius {
+                        client_id,
+                        redirect_uri,
+                        access_token: tokens.access_token,
+                        sca_valid_until: tokens
+                            .sca_token
+                            .as_ref()
+                            .map(|_| folio_banks::any::now_unix() + 3600),
+                        sca_token: tokens.sca_token,
+                    })
+                })?,
+            };
+            (base_url, label, secrets)
+        }
         ConnectCommand::Abnamro {
             base_url,
             client_id,
@@ -250,7 +285,6 @@ pub fn sandbox(port: u16, out: &mut impl Write) -> Result<(), AppError> {
         let budgea = folio_sandbox::budgea::start(budgea_config).await.map_err(io)?;
         let belfius_config = folio_sandbox::belfius::BelfiusSandbox::default();
         let belfius_client = belfius_config.client_id.clone();
-        let belfius_token = belfius_config.access_token.clone();
         let belfius = folio_sandbox::belfius::start_on(belfius_config, port_at(1))
             .await
             .map_err(io)?;
@@ -268,7 +302,7 @@ pub fn sandbox(port: u16, out: &mut impl Write) -> Result<(), AppError> {
             out,
             "Sandbox banks on loopback (test data only; Ctrl-C stops them):\n\
              \n  Budgea    {b}\n    FOLIO_BUDGEA_CLIENT_SECRET={budgea_secret} folio connect budgea --base-url {b} --client-id {budgea_id}\n    (its data ends on {bt}: sync with --as-of {bt})\
-             \n  Belfius   {f}\n    FOLIO_BELFIUS_ACCESS_TOKEN={belfius_token} folio connect belfius --base-url {f} --client-id {belfius_client}\
+             \n  Belfius   {f}\n    folio connect belfius --base-url {f} --client-id {belfius_client}\
              \n  ABN AMRO  {a}\n    FOLIO_ABNAMRO_CLIENT_SECRET={abn_secret} FOLIO_ABNAMRO_API_KEY={abn_key} folio connect abnamro --base-url {a} --client-id {abn_id}\n",
             b = budgea.base_url,
             bt = folio_sandbox::budgea::today(),
