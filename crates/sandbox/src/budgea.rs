@@ -558,15 +558,7 @@ fn refuse(status: StatusCode, code: &str, message: &str) -> Refusal {
 }
 
 fn refuse_html(status: StatusCode, body: String) -> Refusal {
-    Box::new(html(status, body))
-}
-
-fn html(status: StatusCode, body: String) -> Response {
-    Response::builder()
-        .status(status)
-        .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
-        .body(Body::from(body))
-        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+    Box::new(crate::pages::html(status, body))
 }
 
 fn redirect(to: &Url) -> Response {
@@ -575,13 +567,6 @@ fn redirect(to: &Url) -> Response {
         .header(header::LOCATION, to.as_str())
         .body(Body::empty())
         .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
-}
-
-fn escape_html(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 fn quoted(text: &str) -> String {
@@ -639,32 +624,6 @@ fn with_params(mut to: Url, params: &[(&str, &str)]) -> Url {
 }
 
 /// The page shown when not auto-approving: two links back to this page with a decision.
-fn decision_page(title: &str, page: &str, q: &HashMap<String, String>) -> Response {
-    let link = |decision: &str| {
-        let mut pairs: Vec<(&String, &String)> =
-            q.iter().filter(|(k, _)| k.as_str() != "decision").collect();
-        pairs.sort();
-        let mut query = url::form_urlencoded::Serializer::new(String::new());
-        for (k, v) in pairs {
-            query.append_pair(k, v);
-        }
-        query.append_pair("decision", decision);
-        escape_html(&format!("{page}?{}", query.finish()))
-    };
-    html(
-        StatusCode::OK,
-        format!(
-            "<!doctype html><html><head><meta charset=\"utf-8\"><title>{t}</title></head>\
-             <body><h1>{t}</h1><p>Sandbox bank: no credentials needed.</p>\
-             <p><a id=\"approve\" href=\"{a}\">Approve</a> <a id=\"cancel\" href=\"{c}\">Cancel</a></p>\
-             </body></html>",
-            t = escape_html(title),
-            a = link("approve"),
-            c = link("cancel"),
-        ),
-    )
-}
-
 async fn connect_page(State(app): State<Arc<App>>, Query(q): Params) -> Response {
     connect(&app, &q, "/2.0/auth/webview/connect")
 }
@@ -695,7 +654,12 @@ fn connect(app: &App, q: &HashMap<String, String>, page: &str) -> Response {
         return redirect(&with_params(target, &params));
     }
     if !app.config.auto_approve && decision != Some("approve") {
-        return decision_page("Connect a bank", page, q);
+        return crate::pages::decision_page(
+            "Connect a bank",
+            "Folio asks to read your accounts and transactions through this aggregator.",
+            page,
+            q,
+        );
     }
     let code = app.config.control.issue("code-");
     let connection = CONNECTED_CONNECTION.to_string();
@@ -752,7 +716,12 @@ fn reconnect(app: &App, q: &HashMap<String, String>, page: &str) -> Response {
         return redirect(&with_state(&[("error", "access_denied")]));
     }
     if !app.config.auto_approve && decision != Some("approve") {
-        return decision_page("Reconnect a bank", page, q);
+        return crate::pages::decision_page(
+            "Reconnect a bank",
+            "Enter your bank login again to repair this connection.",
+            page,
+            q,
+        );
     }
     if connection == Some(WRONGPASS_CONNECTION) {
         app.config.control.set_wrongpass(false);
