@@ -160,7 +160,7 @@ fn entry(
     let mut split: Vec<(Decimal, &Node)> = Vec::new();
     if details.len() > 1 {
         for (k, tx) in details.iter().enumerate() {
-            let amt_node = tx.at("AmtDtls/TxAmt").or_else(|| Some(*tx));
+            let amt_node = tx.at("AmtDtls/TxAmt").or(Some(*tx));
             let Some(node) = amt_node.filter(|n| n.child("Amt").is_some()) else {
                 split.clear();
                 break;

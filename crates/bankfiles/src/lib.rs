@@ -240,7 +240,8 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
-/// Reads every statement in the file. The format is `options.format`, else [`detect`]ed.
+/// Reads every statement in the file. The format is `options.format`, else [`detect`]ed
+/// (text that is none of the formats is read as CSV when a mapping is given).
 pub fn parse(
     bytes: &[u8],
     options: &ParseOptions,
@@ -256,6 +257,8 @@ pub fn parse(
         None => match detect(bytes, options.file_name.as_deref()) {
             Some(f) => f,
             None if bytes.starts_with(b"PK\x03\x04") => return Err(BankFileError::ZipArchive),
+            // Plain text with a column mapping for the account: CSV.
+            None if options.csv_mapping.is_some() => Format::Csv,
             None => return Err(BankFileError::UnknownFormat),
         },
     };

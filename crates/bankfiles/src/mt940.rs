@@ -136,13 +136,11 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Vec<BankFileStatement>, BankFileErro
                 }
             }
             "25" => account(st, &content),
-            "60F" | "60M" | "60" => {
-                if st.opening_balance.is_none() {
-                    let (amount, date, ccy) = balance(&content, &at, &mut st.warnings)?;
-                    set_currency(st, &ccy, &at)?;
-                    st.opening_balance = Some(amount);
-                    st.opening_date = Some(date);
-                }
+            "60F" | "60M" | "60" if st.opening_balance.is_none() => {
+                let (amount, date, ccy) = balance(&content, &at, &mut st.warnings)?;
+                set_currency(st, &ccy, &at)?;
+                st.opening_balance = Some(amount);
+                st.opening_date = Some(date);
             }
             "62F" | "62M" | "62" => {
                 let (amount, date, ccy) = balance(&content, &at, &mut st.warnings)?;
@@ -162,11 +160,9 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Vec<BankFileStatement>, BankFileErro
                 last_is_line = true;
                 continue;
             }
-            "86" => {
-                if last_is_line {
-                    if let Some(t) = st.transactions.last_mut() {
-                        describe(t, &content);
-                    }
+            "86" if last_is_line => {
+                if let Some(t) = st.transactions.last_mut() {
+                    describe(t, &content);
                 }
             }
             _ => {}
@@ -373,9 +369,11 @@ fn statement_line(
     let tb = first.as_bytes();
     if tb.len() >= 4
         && tb[0].is_ascii_uppercase()
-        && tb[1..4].iter().all(|b| b.is_ascii_alphanumeric())
+        && tb[1..4]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b' ')
     {
-        type_code = Some(first[..4].to_string());
+        type_code = Some(first[..4].trim_end().to_string());
         refs = &first[4..];
     }
     let (customer, bank) = match refs.split_once("//") {
@@ -406,9 +404,10 @@ fn describe(t: &mut BankFileTransaction, content: &str) {
             if i == 0 {
                 continue;
             }
-            let (code, value) = part.split_at(part.len().min(2));
-            if let Ok(n) = code.parse::<u32>() {
-                fields.push((n, value.to_string()));
+            if let (Some(code), Some(value)) = (part.get(..2), part.get(2..)) {
+                if let Ok(n) = code.parse::<u32>() {
+                    fields.push((n, value.to_string()));
+                }
             }
         }
         let pick = |range: &[std::ops::RangeInclusive<u32>]| -> String {

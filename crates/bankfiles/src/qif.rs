@@ -199,7 +199,7 @@ fn read_blocks(text: &str) -> Result<Vec<Block>, BankFileError> {
         if !reading {
             continue;
         }
-        let rec = current.get_or_insert_with(|| Record {
+        let rec = current.get_or_insert(Record {
             line: line_no,
             date: None,
             amount: None,

@@ -474,15 +474,30 @@ fn read_number(cell: &Cell, mapping: &CsvMapping) -> Option<Decimal> {
         Cell::Text(t) => {
             let mut thousands: Vec<char> = mapping.thousands_separator.into_iter().collect();
             thousands.extend([' ', '\u{a0}', '\u{202f}']);
-            let stripped: String = t
-                .trim()
-                .trim_start_matches(['€', '$', '£'])
-                .trim_end_matches(['€', '$', '£'])
-                .to_string();
+            let stripped = strip_currency(t.trim().trim_start_matches('\''));
             parse_amount(&stripped, mapping.decimal_separator, &thousands)
         }
         _ => None,
     }
+}
+
+/// Drops a currency symbol or a three-letter code before or after the number ("USD 9.126,07",
+/// "544,00 $"): banks' spreadsheets often print amounts as such text.
+fn strip_currency(text: &str) -> String {
+    let symbols = ['€', '$', '£', '¥'];
+    let mut t = text.trim().trim_matches(symbols).trim();
+    let is_code = |s: &str| s.len() == 3 && s.bytes().all(|b| b.is_ascii_uppercase());
+    if let Some((head, tail)) = t.rsplit_once(' ') {
+        if is_code(tail) {
+            t = head.trim();
+        }
+    }
+    if let Some((head, tail)) = t.split_once(' ') {
+        if is_code(head) {
+            t = tail.trim();
+        }
+    }
+    t.trim_matches(symbols).trim().to_string()
 }
 
 const DATE_FORMATS: &[&str] = &[
