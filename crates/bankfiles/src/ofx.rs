@@ -306,3 +306,28 @@ fn entities(raw: &str) -> String {
         .replace("&nbsp;", " ")
         .replace("&amp;", "&")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sgml_leaves_close_at_the_next_tag() {
+        let file = b"OFXHEADER:100\r\nDATA:OFXSGML\r\nVERSION:102\r\nCHARSET:1252\r\n\r\n<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>EUR\r\n<BANKACCTFROM><BANKID>123<ACCTID>FR7630001007941234567890185<ACCTTYPE>CHECKING</BANKACCTFROM>\r\n<BANKTRANLIST><DTSTART>20240101<DTEND>20240131\r\n<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20240105120000[+1:CET]<TRNAMT>-12,50<FITID>A1<NAME>Caf\xE9 &amp; Co<MEMO>Lunch</STMTTRN>\r\n</BANKTRANLIST><LEDGERBAL><BALAMT>100.00<DTASOF>20240131</LEDGERBAL></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>";
+        let st = parse(file).unwrap_or_default();
+        assert_eq!(st.len(), 1);
+        let t = &st[0].transactions[0];
+        assert_eq!(t.amount, Decimal::new(-1250, 2));
+        assert_eq!(t.description, "Café & Co / Lunch");
+        assert_eq!(t.provider_id.as_deref(), Some("A1"));
+        assert_eq!(
+            t.booked,
+            NaiveDate::from_ymd_opt(2024, 1, 5).unwrap_or_default()
+        );
+        assert_eq!(
+            st[0].account.iban.as_ref().map(|i| i.as_str()),
+            Some("FR7630001007941234567890185")
+        );
+        assert_eq!(st[0].closing_balance, Some(Decimal::new(10000, 2)));
+    }
+}
