@@ -648,8 +648,11 @@ impl TransactionWire {
         let provider_id = match self.transaction_id.as_deref().map(str::trim) {
             Some(id) if !id.is_empty() && id != "null" => id.to_string(),
             // ATM withdrawals carry no transactionId: the booking's own facts name it.
+            // The timestamp is only sent for NL accounts, so the book date goes in too; two
+            // identical withdrawals on one day are told apart by `fetch_all`'s occurrence suffix.
             _ => format!(
-                "{account}:{}:{}:{}",
+                "{account}:{}:{}:{}:{}",
+                self.book_date.trim(),
                 self.transaction_timestamp.as_deref().unwrap_or("").trim(),
                 self.mutation_code.as_deref().unwrap_or("").trim(),
                 amount.amount()

@@ -241,9 +241,10 @@ pub async fn fetch_all_reporting<P: Provider>(
             name: Some(account.name.clone()),
             transactions: fetched,
         });
-        let batch = provider
+        let mut batch = provider
             .transactions(&account.provider_id, from, to)
             .await?;
+        distinct_ids(&mut batch);
         fetched += batch.transactions.len();
         out.push((account, batch));
     }
@@ -254,4 +255,48 @@ pub async fn fetch_all_reporting<P: Provider>(
         transactions: fetched,
     });
     Ok(out)
+}
+
+/// Makes every provider id in a batch distinct: an id the provider repeats (two identical ATM
+/// withdrawals the same day, named by their facts) gets `#2`, `#3`, ... by order of appearance,
+/// so the ledger keeps both instead of taking the second for the first.
+pub fn distinct_ids(batch: &mut TransactionBatch) {
+    let mut seen = std::collections::HashMap::<String, usize>::new();
+    for t in &mut batch.transactions {
+        let n = seen.entry(t.provider_id.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            t.provider_id = format!("{}#{}", t.provider_id, n);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::BankTransaction;
+    use folio_ledger::{Currency, Money};
+    use rust_decimal::Decimal;
+
+    #[test]
+    fn repeated_ids_in_a_batch_become_distinct_in_order() {
+        let t = |id: &str| BankTransaction {
+            provider_id: id.to_string(),
+            date: NaiveDate::from_ymd_opt(2025, 6, 2).unwrap_or_default(),
+            value_date: None,
+            description: "ATM".to_string(),
+            amount: Money::new(Decimal::new(-5000, 2), Currency::EUR),
+        };
+        let mut batch = TransactionBatch {
+            transactions: vec![t("a"), t("atm:1"), t("atm:1"), t("b"), t("atm:1")],
+            deleted: vec![],
+        };
+        distinct_ids(&mut batch);
+        let ids: Vec<&str> = batch
+            .transactions
+            .iter()
+            .map(|t| t.provider_id.as_str())
+            .collect();
+        assert_eq!(ids, ["a", "atm:1", "atm:1#2", "b", "atm:1#3"]);
+    }
 }

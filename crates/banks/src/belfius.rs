@@ -287,8 +287,9 @@ pub async fn exchange_consent_code(
         ("redirect_uri", redirect_uri),
         ("client_id", client_id),
     ];
+    // The code is single-use: never sent twice after it may have arrived.
     let resp = http
-        .send(|client| {
+        .send_single_use(|client| {
             client
                 .post(url.clone())
                 .header("Accept", "application/json")

@@ -502,7 +502,11 @@ impl Budgea {
             "code": code,
         });
         let url = self.endpoint("auth/token/access")?;
-        let resp = self.http.send(|c| c.post(url.clone()).json(&body)).await?;
+        // The code is single-use: never sent twice after it may have arrived.
+        let resp = self
+            .http
+            .send_single_use(|c| c.post(url.clone()).json(&body))
+            .await?;
         let status = resp.status();
         if !status.is_success() {
             // Here every refusal is the code's or the application's, not a lost connection.

@@ -104,6 +104,24 @@ impl Http {
         &self,
         build: impl Fn(&Client) -> RequestBuilder,
     ) -> Result<Response, BankError> {
+        self.send_with(build, true).await
+    }
+
+    /// [`Http::send`] for a request that spends something single-use (an authorization code):
+    /// sent again only when it surely did not arrive (no connection) or was refused unread
+    /// (429), never after a timeout or a 5xx, which may have spent the code already.
+    pub async fn send_single_use(
+        &self,
+        build: impl Fn(&Client) -> RequestBuilder,
+    ) -> Result<Response, BankError> {
+        self.send_with(build, false).await
+    }
+
+    async fn send_with(
+        &self,
+        build: impl Fn(&Client) -> RequestBuilder,
+        idempotent: bool,
+    ) -> Result<Response, BankError> {
         let mut delay = self.policy.base_delay;
         let mut attempt = 1;
         loop {
@@ -121,7 +139,7 @@ impl Http {
                     wait
                 }
                 Ok(resp) if resp.status().is_server_error() => {
-                    if last {
+                    if last || !idempotent {
                         return Err(BankError::Unavailable {
                             provider: self.provider,
                             status: resp.status().as_u16(),
@@ -131,7 +149,12 @@ impl Http {
                 }
                 Ok(resp) => return Ok(resp),
                 Err(e) => {
-                    if last || !(e.is_timeout() || e.is_connect() || e.is_request()) {
+                    let may_retry = if idempotent {
+                        e.is_timeout() || e.is_connect() || e.is_request()
+                    } else {
+                        e.is_connect() && !e.is_timeout()
+                    };
+                    if last || !may_retry {
                         return Err(BankError::Network {
                             provider: self.provider,
                             detail: e.to_string(),

@@ -370,6 +370,40 @@ async fn too_many_server_errors_are_reported() {
     );
 }
 
+/// The connect code is single-use: a 5xx on its exchange is reported, never sent again (the
+/// server may have spent it); the person connects again.
+#[tokio::test]
+async fn a_failed_code_exchange_is_not_retried() {
+    let config = BudgeaSandbox::new();
+    let running = start(&config).await;
+    let client =
+        Budgea::new(&running.base_url, config.client_id.clone(), policy()).expect("client");
+    let url = client.connect_url(REDIRECT, "s-5xx").expect("connect url");
+    let location = location_of(url.as_str()).await;
+    let callback = parse_connect_redirect(&location, "s-5xx").expect("a code");
+    let before = running
+        .faults
+        .served
+        .load(std::sync::atomic::Ordering::SeqCst);
+    running.faults.fail_next(1);
+    let err = client
+        .exchange_code(&config.client_secret, &callback.code)
+        .await;
+    assert_eq!(
+        err,
+        Err(BankError::Unavailable {
+            provider: "Budgea",
+            status: 500
+        })
+    );
+    let after = running
+        .faults
+        .served
+        .load(std::sync::atomic::Ordering::SeqCst);
+    // The one attempt met the fault; a retry would have reached the server.
+    assert_eq!(after, before, "not sent again");
+}
+
 #[tokio::test]
 async fn malformed_json_is_reported_not_retried() {
     let config = BudgeaSandbox::new();
