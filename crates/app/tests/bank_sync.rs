@@ -204,3 +204,163 @@ async fn a_manual_budgea_sync_refreshes_at_the_bank_and_stops_on_a_wrong_passwor
     assert_eq!(folio.connections().unwrap()[0].state, "ok");
     folio.disconnect(&keychain, id).unwrap();
 }
+
+/// A ledger of its own (its keychain item removed at the end).
+struct Ledger {
+    _root: tempfile::TempDir,
+    _cleanup: Cleanup,
+    folio: Folio,
+}
+
+fn ledger() -> Ledger {
+    let root = tempfile::tempdir().unwrap();
+    let dir = DataDir::at(&root.path().join("data")).unwrap();
+    let cleanup = Cleanup(dir.keychain_item());
+    let folio = Folio::open(dir, &Keychain::os()).unwrap();
+    Ledger {
+        _root: root,
+        _cleanup: cleanup,
+        folio,
+    }
+}
+
+/// One sync as the window runs it; the error code when it failed.
+async fn sync_once(folio: &mut Folio, id: i64, today: NaiveDate) -> Result<(), String> {
+    let plan = folio
+        .plan_sync(&Keychain::os(), id, today, Some(today))
+        .unwrap();
+    let fetched = plan.fetch().await;
+    folio
+        .finish_sync(&plan, fetched, &format!("{today}T08:00:00Z"))
+        .map(|_| ())
+        .map_err(|e| e.code().to_string())
+}
+
+/// Every row of the ledger as (date, amount, description), sorted.
+fn rows(folio: &Folio) -> Vec<(String, String, String)> {
+    let mut out: Vec<_> = folio
+        .transactions(None)
+        .unwrap()
+        .into_iter()
+        .map(|t| (t.date, t.amount, t.description))
+        .collect();
+    out.sort();
+    out
+}
+
+/// Runs the fault drill for one provider's connection: a malformed answer in the middle of the
+/// first sync files nothing; then a 500 and a 429 on later requests are retried and the sync
+/// files exactly what a clean sync files; a re-sync doubles nothing.
+async fn fault_drill(
+    faults: &folio_sandbox::Faults,
+    base_url: &str,
+    secrets: &ConnectionSecrets,
+    today: NaiveDate,
+) {
+    let keychain = Keychain::os();
+    let mut clean = ledger();
+    let id = clean
+        .folio
+        .connect(&keychain, base_url, "Bank", secrets)
+        .unwrap();
+    sync_once(&mut clean.folio, id, today).await.unwrap();
+    let want = rows(&clean.folio);
+    assert!(want.len() > 10, "the drill needs data");
+    clean.folio.disconnect(&keychain, id).unwrap();
+
+    let mut l = ledger();
+    let id = l
+        .folio
+        .connect(&keychain, base_url, "Bank", secrets)
+        .unwrap();
+    faults.pass_next(2);
+    faults.malformed_next(1);
+    assert_eq!(
+        sync_once(&mut l.folio, id, today).await,
+        Err("BANK_MALFORMED".to_string())
+    );
+    assert!(rows(&l.folio).is_empty(), "a failed sync files nothing");
+    assert_eq!(l.folio.connections().unwrap()[0].state, "error");
+
+    faults.pass_next(2);
+    faults.fail_next(1);
+    sync_once(&mut l.folio, id, today).await.unwrap();
+    assert_eq!(rows(&l.folio), want, "nothing lost after a 500 mid-sync");
+    assert_eq!(l.folio.connections().unwrap()[0].state, "ok");
+
+    faults.pass_next(1);
+    faults.rate_limit_next(1, 0);
+    sync_once(&mut l.folio, id, today).await.unwrap();
+    assert_eq!(rows(&l.folio), want, "nothing doubled after a 429 mid-sync");
+    l.folio.disconnect(&keychain, id).unwrap();
+}
+
+#[tokio::test]
+async fn budgea_faults_in_the_middle_of_a_sync_lose_nothing_and_double_nothing() {
+    let config = folio_sandbox::budgea::BudgeaSandbox::new();
+    let bank = folio_sandbox::budgea::start(config.clone()).await.unwrap();
+    let client = folio_banks::budgea::Budgea::new(
+        &bank.base_url,
+        config.client_id.clone(),
+        folio_banks::http::RetryPolicy::default(),
+    )
+    .unwrap();
+    let location = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(client.connect_url(REDIRECT, "s-2").unwrap())
+        .send()
+        .await
+        .unwrap()
+        .headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let code = folio_banks::budgea::parse_connect_redirect(&location, "s-2")
+        .unwrap()
+        .code;
+    let token = client
+        .exchange_code(&config.client_secret, &code)
+        .await
+        .unwrap();
+    let secrets = ConnectionSecrets::Budgea {
+        client_id: config.client_id.clone(),
+        access_token: token,
+        client_secret: None,
+    };
+    fault_drill(
+        &bank.faults,
+        &bank.base_url,
+        &secrets,
+        folio_sandbox::budgea::today(),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn belfius_faults_in_the_middle_of_a_sync_lose_nothing_and_double_nothing() {
+    let config = BelfiusSandbox::new(today());
+    let bank = sandbox::start(config.clone()).await.unwrap();
+    fault_drill(
+        &bank.faults,
+        &bank.base_url,
+        &secrets(&config, false),
+        today(),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn abnamro_faults_in_the_middle_of_a_sync_lose_nothing_and_double_nothing() {
+    let config = folio_sandbox::abnamro::AbnAmroSandbox::new();
+    let today = config.today;
+    let secrets = ConnectionSecrets::Abnamro {
+        client_id: config.client_id.clone(),
+        client_secret: config.client_secret.clone(),
+        api_key: config.api_key.clone(),
+        accounts: Vec::new(),
+    };
+    let bank = folio_sandbox::abnamro::start(config).await.unwrap();
+    fault_drill(&bank.faults, &bank.base_url, &secrets, today).await;
+}

@@ -33,6 +33,8 @@ pub struct Faults {
     slow: AtomicU32,
     slow_ms: AtomicU64,
     malformed: AtomicU32,
+    /// Requests let through untouched before the faults above apply (to hit a later page).
+    pass: AtomicU32,
     /// Requests served (API calls past the faults), for tests to check retries.
     pub served: AtomicU32,
 }
@@ -64,6 +66,12 @@ impl Faults {
         self.malformed.store(n, Ordering::SeqCst);
     }
 
+    /// The next `n` requests are served normally; the faults set apply after them (a fault on
+    /// page 2 of a list, or in the middle of a sync).
+    pub fn pass_next(&self, n: u32) {
+        self.pass.store(n, Ordering::SeqCst);
+    }
+
     fn take(counter: &AtomicU32) -> bool {
         counter
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
@@ -72,6 +80,10 @@ impl Faults {
 }
 
 async fn apply_faults(State(faults): State<Arc<Faults>>, req: Request, next: Next) -> Response {
+    if Faults::take(&faults.pass) {
+        faults.served.fetch_add(1, Ordering::SeqCst);
+        return next.run(req).await;
+    }
     if Faults::take(&faults.rate_limited) {
         let mut resp = (StatusCode::TOO_MANY_REQUESTS, "slow down").into_response();
         let secs = faults.retry_after_secs.load(Ordering::SeqCst);
