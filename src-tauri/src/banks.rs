@@ -118,6 +118,11 @@ impl SandboxBanks {
                 auto_approve: false,
                 ..Default::default()
             };
+            // One of its bank logins can start with a refused password, to try the repair
+            // flow (the end-to-end test does).
+            if std::env::var_os("FOLIO_SANDBOX_WRONGPASS").is_some_and(|v| v == "1") {
+                config.control.set_wrongpass(true);
+            }
             let (id, secret) = (config.client_id.clone(), config.client_secret.clone());
             let server = folio_sandbox::budgea::start(config)
                 .await
@@ -467,7 +472,9 @@ async fn sandbox_registration<R: Runtime>(
 }
 
 /// Records a connection the flow authorised and syncs it. A first sync that fails removes the
-/// connection again (wrong credentials, an unreachable API): nothing half-connected stays.
+/// connection again (wrong credentials, an unreachable API): nothing half-connected stays;
+/// except when the bank needs the person (a bank login's password, SCA): the access is good,
+/// so the connection stays, marked, for its "Reconnect".
 async fn record_and_sync<R: Runtime>(
     app: &AppHandle<R>,
     provider: &str,
@@ -480,6 +487,7 @@ async fn record_and_sync<R: Runtime>(
         .with_folio_mut(|f| f.connect_as(provider, &Keychain::os(), base_url, label, secrets))?;
     match sync(app, id, false).await {
         Ok(report) => Ok((id, report)),
+        Err(e) if e.code() == ErrorCode::Bank("BANK_ACTION_NEEDED") => Err(e),
         Err(e) => {
             let _ = session.with_folio_mut(|f| f.disconnect(&Keychain::os(), id));
             Err(AppError::new(

@@ -312,3 +312,58 @@ test("connect providers with your own API access through the form", async (t) =>
   );
   saveScreenshot("bank-own-access-connected.png", await session.screenshot());
 });
+
+test("a bank login the bank refuses is repaired on the aggregator's reconnect page", async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), "folio-e2e-wrongpass-"));
+  const session = await launch(t, 4524, { FOLIO_DATA_DIR: dataDir, FOLIO_SANDBOX_WRONGPASS: "1" });
+  await session.find('[data-testid="empty-state"]');
+  const main = await session.currentWindow();
+  const approveIn = async () => {
+    const w = await waitFor("the bank's window", async () => {
+      const handles = await session.windows();
+      return handles.find((h) => h !== main);
+    });
+    await session.switchTo(w);
+    await session.find("#approve");
+    await session.executeAsync(
+      `const done = arguments[arguments.length - 1];
+       setTimeout(() => document.getElementById("approve").click(), 50);
+       done(true);`,
+    );
+    await session.switchTo(main);
+    await waitFor("the bank's window to close", async () => (await session.windows()).length === 1);
+  };
+
+  await session.click(await session.find('[data-testid="connect-sandbox"]'));
+  await session.click(await session.find('[data-testid="connect-sandbox-budgea"]'));
+  await approveIn();
+  // The access is good, but one bank login's password is refused: the connection stays,
+  // marked, and nothing is filed until the person repairs it.
+  const error = await session.find('[data-testid="bank-error"]');
+  assert.equal(await session.attr(error, "data-code"), "BANK_ACTION_NEEDED");
+  assert.match(await session.text(error), /password/);
+  await waitFor(
+    "the connection marked",
+    async () =>
+      (await session.attr(await session.find('[data-testid="connection"]'), "data-state")) ===
+      "action_needed",
+  );
+  assert.equal((await session.findAll(".account")).length, 0);
+  saveScreenshot("bank-wrongpass.png", await session.screenshot());
+
+  await session.click(await session.find('[data-testid="reconnect"]'));
+  await approveIn();
+  await waitFor("the repaired sync", async () => {
+    if (await session.exists('[data-testid="bank-error"]')) {
+      throw new Error(await session.text(await session.find('[data-testid="bank-error"]')));
+    }
+    return /connected again: [1-9]\d* new/.test(
+      await session.text(await session.find('[data-testid="bank-message"]')),
+    );
+  });
+  assert.equal(
+    await session.attr(await session.find('[data-testid="connection"]'), "data-state"),
+    "ok",
+  );
+  await waitFor("the accounts", async () => (await session.findAll(".account")).length >= 3);
+});
