@@ -96,7 +96,7 @@ impl ParsedStatement {
 /// Reads a statement from extracted PDF text.
 pub fn parse_statement(text: &PdfText) -> Result<ParsedStatement, StatementError> {
     let lines: Vec<Line> = text.pages.iter().flat_map(page_lines).collect();
-    let scanned = text.image_pages();
+    let scanned = text.unread_pages();
     if lines.is_empty() {
         return Err(if scanned.is_empty() {
             StatementError::UnsupportedFormat {
