@@ -91,17 +91,13 @@ impl OcrEngine {
     ) -> Result<Vec<Word>, StatementError> {
         let cleaned = normalise_contrast(raster);
         let angle = skew_angle(&cleaned);
-        let upright = if angle.abs() > 0.04 {
+        let mut upright = if angle.abs() > 0.04 {
             rotate(&cleaned, -angle)
         } else {
             cleaned
         };
-        if let Some(dir) = std::env::var_os("FOLIO_OCR_DEBUG_DIR") {
-            let mut b = format!("P5\n{} {}\n255\n", upright.width, upright.height).into_bytes();
-            b.extend_from_slice(&upright.pixels);
-            let _ = std::fs::write(PathBuf::from(dir).join(format!("page-{page}.pgm")), b);
-            eprintln!("page {page}: skew {angle}");
-        }
+        remove_rules(&mut upright);
+        despeckle(&mut upright);
         let tsv = self.run(&upright, page, cancel)?;
         let scale_x = page_size.0 / upright.width.max(1) as f32;
         let scale_y = page_size.1 / upright.height.max(1) as f32;
@@ -313,6 +309,132 @@ fn normalise_contrast(r: &Raster) -> Raster {
     }
 }
 
+/// Removes table rules: long thin horizontal runs of ink. A rule through a row (a total's
+/// double line, a rule drawn where the row's text sits) otherwise makes Tesseract drop the row.
+/// Where a letter's stroke crosses the rule, ink above or below it keeps that pixel.
+fn remove_rules(r: &mut Raster) {
+    const INK: u8 = 140;
+    const MIN_RUN: usize = 150; // pixels at 300 dpi: 13 mm, longer than any word's stroke
+    const REACH: usize = 4; // a rule is thinner than 2 x REACH
+    let (w, h) = (r.width as usize, r.height as usize);
+    if h <= 2 * REACH {
+        return;
+    }
+    let mut clear = Vec::new();
+    for y in 0..h {
+        let row = &r.pixels[y * w..(y + 1) * w];
+        let mut x = 0;
+        while x < w {
+            if row[x] >= INK {
+                x += 1;
+                continue;
+            }
+            let start = x;
+            while x < w && row[x] < INK {
+                x += 1;
+            }
+            if x - start >= MIN_RUN {
+                clear.push((y, start, x));
+            }
+        }
+    }
+    let ink_at = |px: &[u8], x: usize, y: usize| px[y * w + x] < INK;
+    let mut wipe = Vec::new();
+    for &(y, x0, x1) in &clear {
+        for x in x0..x1 {
+            let above = y >= REACH && ink_at(&r.pixels, x, y - REACH);
+            let below = y + REACH < h && ink_at(&r.pixels, x, y + REACH);
+            // A stroke crossing the rule has ink on both sides; a rule's own pixels do not.
+            if !(above && (below || y + REACH >= h)) {
+                wipe.push(y * w + x);
+            }
+        }
+    }
+    for i in wipe {
+        r.pixels[i] = 255;
+    }
+}
+
+/// Removes toner specks: tiny blobs of ink with no other ink near them. A speck beside an amount
+/// reads as a decimal point or a comma; a real point always sits next to digits, so it stays.
+fn despeckle(r: &mut Raster) {
+    const INK: u8 = 140;
+    const MAX_AREA: usize = 80; // pixels at 300 dpi: a 10 pt full stop is about 25
+    const ALONE: i64 = 14; // no other ink within this many pixels (a digit is ~23 wide)
+    let (w, h) = (r.width as usize, r.height as usize);
+    if w == 0 || h == 0 {
+        return;
+    }
+    // Integral image of ink pixels, for counting ink in any box at once.
+    let mut sum = vec![0u32; (w + 1) * (h + 1)];
+    for y in 0..h {
+        let mut row = 0u32;
+        for x in 0..w {
+            row += u32::from(r.pixels[y * w + x] < INK);
+            sum[(y + 1) * (w + 1) + x + 1] = sum[y * (w + 1) + x + 1] + row;
+        }
+    }
+    let count = |x0: i64, y0: i64, x1: i64, y1: i64| -> u32 {
+        let cx = |x: i64| x.clamp(0, w as i64) as usize;
+        let cy = |y: i64| y.clamp(0, h as i64) as usize;
+        let (x0, x1, y0, y1) = (cx(x0), cx(x1 + 1), cy(y0), cy(y1 + 1));
+        sum[y1 * (w + 1) + x1] + sum[y0 * (w + 1) + x0]
+            - sum[y0 * (w + 1) + x1]
+            - sum[y1 * (w + 1) + x0]
+    };
+    let mut seen = vec![false; w * h];
+    let mut stack = Vec::new();
+    let mut blob = Vec::new();
+    for start in 0..w * h {
+        if seen[start] || r.pixels[start] >= INK {
+            continue;
+        }
+        seen[start] = true;
+        stack.push(start);
+        blob.clear();
+        let mut too_big = false;
+        while let Some(i) = stack.pop() {
+            if blob.len() <= MAX_AREA {
+                blob.push(i);
+            } else {
+                too_big = true;
+            }
+            let (x, y) = (i % w, i / w);
+            let mut visit = |j: usize| {
+                if !seen[j] && r.pixels[j] < INK {
+                    seen[j] = true;
+                    stack.push(j);
+                }
+            };
+            if x > 0 {
+                visit(i - 1);
+            }
+            if x + 1 < w {
+                visit(i + 1);
+            }
+            if y > 0 {
+                visit(i - w);
+            }
+            if y + 1 < h {
+                visit(i + w);
+            }
+        }
+        if too_big || blob.len() > MAX_AREA {
+            continue;
+        }
+        let xs = blob.iter().map(|i| (i % w) as i64);
+        let ys = blob.iter().map(|i| (i / w) as i64);
+        let (x0, x1) = (xs.clone().min().unwrap_or(0), xs.max().unwrap_or(0));
+        let (y0, y1) = (ys.clone().min().unwrap_or(0), ys.max().unwrap_or(0));
+        let around = count(x0 - ALONE, y0 - ALONE, x1 + ALONE, y1 + ALONE);
+        if around as usize <= blob.len() {
+            for &i in &blob {
+                r.pixels[i] = 255;
+            }
+        }
+    }
+}
+
 /// The page's skew in degrees (clockwise positive), from the angle at which the rows of ink,
 /// projected sideways, line up sharpest; searched within ±3 degrees on a reduced copy.
 fn skew_angle(r: &Raster) -> f32 {
@@ -429,6 +551,30 @@ mod tests {
         let angle = skew_angle(&tilted);
         assert!((angle - 1.2).abs() < 0.1, "{angle}");
         assert!(skew_angle(&flat).abs() < 0.05);
+    }
+
+    #[test]
+    fn lone_specks_go_and_full_stops_stay() {
+        let (w, h) = (200u32, 100u32);
+        let mut pixels = vec![255u8; (w * h) as usize];
+        let mut ink = |x0: u32, y0: u32, x1: u32, y1: u32| {
+            for y in y0..y1 {
+                for x in x0..x1 {
+                    pixels[(y * w + x) as usize] = 0;
+                }
+            }
+        };
+        ink(20, 20, 40, 60); // a digit
+        ink(43, 55, 47, 59); // its decimal point
+        ink(120, 30, 124, 34); // a speck alone
+        let mut r = Raster {
+            width: w,
+            height: h,
+            pixels,
+        };
+        despeckle(&mut r);
+        assert_eq!(r.pixels[(57 * w + 45) as usize], 0);
+        assert_eq!(r.pixels[(32 * w + 122) as usize], 255);
     }
 
     #[test]

@@ -205,6 +205,7 @@ impl PdfEngine {
                     let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
                     run.check_cancel()?;
                     on_progress(meter.event(ReadStep::Reading, number));
+                    run.check_cancel()?;
                     let text = read_page(&page, number, limits.max_chars_per_page)?;
                     let scan = text.kind == PageKind::ImageBased && ocr.is_some();
                     let size = (text.width, text.height);
@@ -275,7 +276,12 @@ fn render_gray(page: &PdfPage<'_>, number: u32, dpi: f32) -> Result<Raster, Stat
         bitmap.height().max(0) as usize,
     );
     let bytes = bitmap.as_raw_bytes();
-    let stride = if h > 0 { bytes.len() / h } else { 0 };
+    let stride = bytes.len().checked_div(h).unwrap_or(0);
+    if stride < 4 * w {
+        return Err(StatementError::CorruptFile {
+            detail: format!("page {number} rendered to an unexpected bitmap"),
+        });
+    }
     let mut pixels = Vec::with_capacity(w * h);
     for y in 0..h {
         let row = &bytes[y * stride..];

@@ -53,3 +53,87 @@ pub fn mixed(engine: &PdfEngine, f: &Fixture) -> Fixture {
     )
     .unwrap_or_else(|e| panic!("{}: {e}", f.name))
 }
+
+/// How a reading compares with the ground truth, transaction by transaction. A transaction is
+/// right when its date, amount and (where printed) balance are exact and its description is at
+/// least 90% the truth's (by edit distance, spaces squeezed); rows are paired in order of best
+/// match, each truth row at most once, so a missed row and an invented row both count.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Score {
+    pub right: usize,
+    pub read: usize,
+    pub truth: usize,
+}
+
+impl Score {
+    pub fn precision(&self) -> f64 {
+        self.right as f64 / self.read.max(1) as f64
+    }
+    pub fn recall(&self) -> f64 {
+        self.right as f64 / self.truth.max(1) as f64
+    }
+    pub fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+    pub fn add(&mut self, other: Score) {
+        self.right += other.right;
+        self.read += other.read;
+        self.truth += other.truth;
+    }
+}
+
+fn squeeze(s: &str) -> Vec<char> {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+        .chars()
+        .collect()
+}
+
+fn similarity(a: &str, b: &str) -> f64 {
+    let (a, b) = (squeeze(a), squeeze(b));
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    let longest = a.len().max(b.len()).max(1);
+    1.0 - prev[b.len()] as f64 / longest as f64
+}
+
+pub fn score(
+    got: &[folio_statements::ParsedTransaction],
+    truth: &[folio_fixtures::TruthTransaction],
+) -> Score {
+    let mut used = vec![false; truth.len()];
+    let mut right = 0;
+    for g in got {
+        let hit = truth.iter().enumerate().position(|(i, t)| {
+            !used[i]
+                && t.date == g.date
+                && t.amount == g.amount
+                && (t.balance.is_none() || t.balance == g.balance)
+                && similarity(&t.description, &g.description) >= 0.9
+        });
+        if let Some(i) = hit {
+            used[i] = true;
+            right += 1;
+        }
+    }
+    Score {
+        right,
+        read: got.len(),
+        truth: truth.len(),
+    }
+}
