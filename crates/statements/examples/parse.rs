@@ -1,9 +1,24 @@
 //! Reads statements and prints what Folio found and whether it reconciles:
-//! `cargo run -p folio-statements --example parse -- FILE... [--rows]`.
+//! `cargo run -p folio-statements --example parse -- FILE... [--rows] [--ocr]` (`--ocr` reads
+//! scanned pages with Tesseract, printing each page's progress).
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let rows = args.iter().any(|a| a == "--rows");
+    let ocr = if args.iter().any(|a| a == "--ocr") {
+        match folio_statements::OcrEngine::find(&folio_statements::tesseract_candidates(
+            std::env::var_os("FOLIO_TESSERACT"),
+        )) {
+            Ok(o) => Some(o),
+            Err(e) => {
+                eprintln!("{}: {e}", e.code());
+                std::process::exit(1);
+            }
+        }
+    } else {
+        None
+    };
+    let cancel = std::sync::atomic::AtomicBool::new(false);
     let candidates = folio_statements::pdfium_candidates(
         std::env::var_os("FOLIO_PDFIUM_LIB"),
         std::env::current_exe().ok(),
@@ -16,12 +31,25 @@ fn main() {
         }
     };
     for path in args.iter().filter(|a| !a.starts_with("--")) {
-        let parsed = folio_statements::open_pdf(
+        let started = std::time::Instant::now();
+        let parsed = folio_statements::open_pdf_scans(
             engine,
+            ocr.as_ref(),
             std::path::Path::new(path),
             None,
             folio_statements::IntakeLimits::default(),
+            &mut |p| {
+                if ocr.is_some() {
+                    eprintln!("  {:?} page {}/{} {}%", p.stage, p.page, p.pages, p.percent)
+                }
+            },
+            &cancel,
         )
+        .inspect(|_| {
+            if ocr.is_some() {
+                eprintln!("  read in {:.2} s", started.elapsed().as_secs_f64())
+            }
+        })
         .and_then(|text| folio_statements::parse_statement(&text));
         match parsed {
             Ok(s) => {

@@ -22,7 +22,7 @@ pub enum StatementError {
     TruncatedFile,
     #[error("the PDF is damaged and cannot be read: {detail}")]
     CorruptFile { detail: String },
-    #[error("pages {pages:?} are scanned images; reading scanned statements is not available yet")]
+    #[error("pages {pages:?} are scanned images and could not be read as a statement")]
     PdfIsImage { pages: Vec<u32> },
     #[error("no bank statement was found in this file: {reason}")]
     UnsupportedFormat { reason: &'static str },
@@ -30,6 +30,12 @@ pub enum StatementError {
     PdfEngineMissing { searched: Vec<PathBuf> },
     #[error("could not read the file: {0}")]
     Io(#[from] std::io::Error),
+    #[error("the scanned pages cannot be read: the OCR engine (Tesseract) was not found; looked for: {}", searched.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "))]
+    OcrEngineMissing { searched: Vec<PathBuf> },
+    #[error("page {page} could not be read by OCR: {detail}")]
+    OcrFailed { page: u32, detail: String },
+    #[error("reading the statement was cancelled")]
+    Cancelled,
 }
 
 impl StatementError {
@@ -48,6 +54,9 @@ impl StatementError {
             StatementError::UnsupportedFormat { .. } => "STATEMENT_UNSUPPORTED_FORMAT",
             StatementError::PdfEngineMissing { .. } => "PDF_ENGINE_MISSING",
             StatementError::Io(_) => "FILE_UNREADABLE",
+            StatementError::OcrEngineMissing { .. } => "OCR_ENGINE_MISSING",
+            StatementError::OcrFailed { .. } => "OCR_FAILED",
+            StatementError::Cancelled => "CANCELLED",
         }
     }
 
@@ -70,6 +79,9 @@ impl StatementError {
             StatementError::UnsupportedFormat { .. } => "Check that this is a bank statement; if it is, report the layout so Folio can learn it.",
             StatementError::PdfEngineMissing { .. } => "Reinstall Folio, or set FOLIO_PDFIUM_LIB to the path of libpdfium.",
             StatementError::Io(_) => "Check that the file exists and that you can read it.",
+            StatementError::OcrEngineMissing { .. } => "Install Tesseract (Debian/Ubuntu: sudo apt-get install tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra tesseract-ocr-nld tesseract-ocr-deu), or set FOLIO_TESSERACT to its path.",
+            StatementError::OcrFailed { .. } => "Scan the page again (straight, 300 dpi), or download a text PDF from your bank's site.",
+            StatementError::Cancelled => "Import the file again when you are ready.",
         }
     }
 }

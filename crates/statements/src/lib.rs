@@ -11,6 +11,7 @@ mod export;
 mod fields;
 mod intake;
 mod layout;
+mod ocr;
 mod pdf;
 mod statement;
 mod table;
@@ -22,7 +23,11 @@ pub use export::{statement_period, to_csv, to_json, to_xlsx, ExportFormat};
 pub use fields::Identity;
 pub use intake::{check_pdf, read_pdf, IntakeLimits};
 pub use layout::{page_lines, Line, Phrase};
-pub use pdf::{pdfium_candidates, PageKind, PageText, PdfEngine, PdfText, PdfType, Word};
+pub use ocr::{tesseract_candidates, OcrEngine, Raster};
+pub use pdf::{
+    pdfium_candidates, PageKind, PageText, PdfEngine, PdfText, PdfType, ReadProgress, ReadStep,
+    Word, OCR_DPI,
+};
 pub use statement::{parse_statement, ParsedStatement, ParsedTransaction, SignConvention, Warning};
 pub use table::{
     assemble, read_table, Assembled, Column, RawRow, Role, RowKind, Table, TableReading,
@@ -37,4 +42,19 @@ pub fn open_pdf(
 ) -> Result<PdfText, StatementError> {
     let bytes = read_pdf(path, limits)?;
     engine.extract_within(&bytes, password, limits)
+}
+
+/// [`open_pdf`] that also reads scanned pages with `ocr` (see [`PdfEngine::extract_scans`]),
+/// reporting each page read and recognised, and stopping with CANCELLED when `cancel` is set.
+pub fn open_pdf_scans(
+    engine: &PdfEngine,
+    ocr: Option<&OcrEngine>,
+    path: &std::path::Path,
+    password: Option<&str>,
+    limits: IntakeLimits,
+    on_progress: &mut dyn FnMut(ReadProgress),
+    cancel: &std::sync::atomic::AtomicBool,
+) -> Result<PdfText, StatementError> {
+    let bytes = read_pdf(path, limits)?;
+    engine.extract_scans(&bytes, password, limits, ocr, on_progress, cancel)
 }

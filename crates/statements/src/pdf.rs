@@ -3,12 +3,42 @@
 
 use std::ffi::OsString;
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, TrySendError};
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
 
 use pdfium_render::prelude::*;
 use serde::Serialize;
 
+use crate::ocr::{OcrEngine, Raster};
 use crate::StatementError;
+
+/// Resolution scanned pages are rendered at for OCR: Tesseract reads 10 pt print best at 300 dpi.
+pub const OCR_DPI: f32 = 300.0;
+
+/// How far reading a file has come, for a progress bar: text pages count little, each scanned
+/// page's OCR much more. `percent` never goes down.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct ReadProgress {
+    pub stage: ReadStep,
+    /// The page this event is about (1-based).
+    pub page: u32,
+    pub pages: u32,
+    /// Scanned pages recognised so far, and found so far.
+    pub recognised: u32,
+    pub scanned: u32,
+    pub percent: u8,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ReadStep {
+    /// Page `page`'s text layer is being read (and, for a scan, the page rendered).
+    Reading,
+    /// OCR of page `page` finished.
+    Recognised,
+}
 
 /// Where Folio looks for the PDFium library, in order: `FOLIO_PDFIUM_LIB` (a file), next to the
 /// executable, `<exe dir>/../lib/folio/`, then the system's library path. The caller hands in the
@@ -115,6 +145,324 @@ impl PdfEngine {
     }
 }
 
+impl PdfEngine {
+    /// [`PdfEngine::extract_reporting`] that also reads scanned pages with `ocr` (when given):
+    /// each is rendered at [`OCR_DPI`] and recognised by its own single-threaded Tesseract, up to
+    /// one per core at once, and gets words with boxes in PDF points like a text page (its kind
+    /// stays [`PageKind::ImageBased`]). `on_progress` hears every page read and every page
+    /// recognised; `cancel` set from another thread stops the Tesseracts running and returns
+    /// [`StatementError::Cancelled`]. A page Tesseract fails on stays unread (the statement warns
+    /// PAGES_NOT_READ); OCR_FAILED only when no scanned page could be read.
+    pub fn extract_scans(
+        &self,
+        bytes: &[u8],
+        password: Option<&str>,
+        limits: crate::IntakeLimits,
+        ocr: Option<&OcrEngine>,
+        on_progress: &mut dyn FnMut(ReadProgress),
+        cancel: &AtomicBool,
+    ) -> Result<PdfText, StatementError> {
+        let _turn = self.one_at_a_time.lock().unwrap_or_else(|p| p.into_inner());
+        let document = self
+            .pdfium
+            .load_pdf_from_byte_slice(bytes, password)
+            .map_err(|e| open_error(e, password.is_some()))?;
+        let count = u32::try_from(document.pages().len()).unwrap_or(0);
+        if count > limits.max_pages {
+            return Err(StatementError::TooManyPages {
+                pages: count,
+                limit: limits.max_pages,
+            });
+        }
+        let workers = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 8);
+        let mut meter = Meter::new(count);
+        // Workers stop on this: the caller's cancel, or an error that ends the reading.
+        let stop = AtomicBool::new(false);
+        let (job_tx, job_rx) = mpsc::sync_channel::<Job>(workers);
+        let (done_tx, done_rx) = mpsc::channel::<(usize, Result<Vec<Word>, StatementError>)>();
+        let job_rx = Mutex::new(job_rx);
+        std::thread::scope(|scope| {
+            if let Some(ocr) = ocr {
+                for _ in 0..workers {
+                    let done_tx = done_tx.clone();
+                    let (job_rx, stop) = (&job_rx, &stop);
+                    scope.spawn(move || ocr_worker(ocr, job_rx, done_tx, stop));
+                }
+            }
+            drop(done_tx);
+            let mut run = Run {
+                pages: Vec::new(),
+                outstanding: 0,
+                first_failure: None,
+                recognised_ok: 0,
+                cancel,
+                stop: &stop,
+            };
+            let result = (|| {
+                for (index, page) in document.pages().iter().enumerate() {
+                    let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
+                    run.check_cancel()?;
+                    on_progress(meter.event(ReadStep::Reading, number));
+                    run.check_cancel()?;
+                    let text = read_page(&page, number, limits.max_chars_per_page)?;
+                    let scan = text.kind == PageKind::ImageBased && ocr.is_some();
+                    let size = (text.width, text.height);
+                    run.pages.push(text);
+                    if scan {
+                        meter.scanned += 1;
+                        let raster = render_gray(&page, number, OCR_DPI)?;
+                        let mut job = Job {
+                            index,
+                            number,
+                            size,
+                            raster,
+                        };
+                        run.outstanding += 1;
+                        // Hand the page to a free worker; meanwhile report what finished.
+                        loop {
+                            match job_tx.try_send(job) {
+                                Ok(()) => break,
+                                Err(TrySendError::Full(back)) => {
+                                    job = back;
+                                    run.wait_one(&done_rx, &mut meter, on_progress)?;
+                                }
+                                Err(TrySendError::Disconnected(_)) => {
+                                    return Err(StatementError::OcrFailed {
+                                        page: number,
+                                        detail: "the OCR workers stopped".into(),
+                                    })
+                                }
+                            }
+                        }
+                    }
+                }
+                while run.outstanding > 0 {
+                    run.wait_one(&done_rx, &mut meter, on_progress)?;
+                }
+                Ok(())
+            })();
+            // Workers end when the job channel closes; on an error they also stop their child.
+            drop(job_tx);
+            if result.is_err() {
+                stop.store(true, Ordering::Relaxed);
+            }
+            result?;
+            if meter.scanned > 0 && run.recognised_ok == 0 {
+                if let Some(e) = run.first_failure.take() {
+                    return Err(e);
+                }
+            }
+            Ok(PdfText { pages: run.pages })
+        })
+    }
+}
+
+/// Renders a page for OCR: BGRA (PDFium's grey format renders blank), then luma.
+fn render_gray(page: &PdfPage<'_>, number: u32, dpi: f32) -> Result<Raster, StatementError> {
+    let width = (page.width().value / 72.0 * dpi).round().max(1.0) as i32;
+    let height = (page.height().value / 72.0 * dpi).round().max(1.0) as i32;
+    let config = PdfRenderConfig::new()
+        .set_target_width(width)
+        .set_maximum_height(height);
+    let bitmap = page
+        .render_with_config(&config)
+        .map_err(|e| StatementError::CorruptFile {
+            detail: format!("page {number} could not be rendered: {e:?}"),
+        })?;
+    let (w, h) = (
+        bitmap.width().max(0) as usize,
+        bitmap.height().max(0) as usize,
+    );
+    let bytes = bitmap.as_raw_bytes();
+    let stride = bytes.len().checked_div(h).unwrap_or(0);
+    if stride < 4 * w {
+        return Err(StatementError::CorruptFile {
+            detail: format!("page {number} rendered to an unexpected bitmap"),
+        });
+    }
+    let mut pixels = Vec::with_capacity(w * h);
+    for y in 0..h {
+        let row = &bytes[y * stride..];
+        for x in 0..w {
+            let (b, g, r) = (
+                row[4 * x] as u32,
+                row[4 * x + 1] as u32,
+                row[4 * x + 2] as u32,
+            );
+            pixels.push(((r * 299 + g * 587 + b * 114) / 1000) as u8);
+        }
+    }
+    Ok(Raster {
+        width: w as u32,
+        height: h as u32,
+        pixels,
+    })
+}
+
+impl PdfEngine {
+    /// Every page rendered to grey pixels at `dpi` (fixtures make their scanned copies from these).
+    pub fn render_pages(
+        &self,
+        bytes: &[u8],
+        password: Option<&str>,
+        dpi: f32,
+    ) -> Result<Vec<Raster>, StatementError> {
+        let _turn = self.one_at_a_time.lock().unwrap_or_else(|p| p.into_inner());
+        let document = self
+            .pdfium
+            .load_pdf_from_byte_slice(bytes, password)
+            .map_err(|e| open_error(e, password.is_some()))?;
+        let mut out = Vec::new();
+        for (index, page) in document.pages().iter().enumerate() {
+            let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
+            out.push(render_gray(&page, number, dpi)?);
+        }
+        Ok(out)
+    }
+}
+
+struct Job {
+    index: usize,
+    number: u32,
+    size: (f32, f32),
+    raster: Raster,
+}
+
+fn ocr_worker(
+    ocr: &OcrEngine,
+    jobs: &Mutex<Receiver<Job>>,
+    done: mpsc::Sender<(usize, Result<Vec<Word>, StatementError>)>,
+    stop: &AtomicBool,
+) {
+    loop {
+        let job = {
+            let Ok(rx) = jobs.lock() else { return };
+            rx.recv()
+        };
+        let Ok(job) = job else { return };
+        let words = if stop.load(Ordering::Relaxed) {
+            Err(StatementError::Cancelled)
+        } else {
+            ocr.recognise(&job.raster, job.size, job.number, stop)
+        };
+        drop(job.raster);
+        if done.send((job.index, words)).is_err() {
+            return;
+        }
+    }
+}
+
+/// The reading's state on the calling thread.
+struct Run<'a> {
+    pages: Vec<PageText>,
+    outstanding: usize,
+    first_failure: Option<StatementError>,
+    recognised_ok: u32,
+    cancel: &'a AtomicBool,
+    stop: &'a AtomicBool,
+}
+
+impl Run<'_> {
+    fn check_cancel(&self) -> Result<(), StatementError> {
+        if self.cancel.load(Ordering::Relaxed) {
+            self.stop.store(true, Ordering::Relaxed);
+            return Err(StatementError::Cancelled);
+        }
+        Ok(())
+    }
+
+    /// Waits for one recognised page (checking `cancel` meanwhile) and files its words.
+    fn wait_one(
+        &mut self,
+        done: &Receiver<(usize, Result<Vec<Word>, StatementError>)>,
+        meter: &mut Meter,
+        on_progress: &mut dyn FnMut(ReadProgress),
+    ) -> Result<(), StatementError> {
+        loop {
+            self.check_cancel()?;
+            match done.recv_timeout(Duration::from_millis(20)) {
+                Ok((index, words)) => {
+                    self.outstanding = self.outstanding.saturating_sub(1);
+                    meter.recognised += 1;
+                    let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
+                    match words {
+                        Ok(words) => {
+                            self.recognised_ok += 1;
+                            if let Some(page) = self.pages.get_mut(index) {
+                                page.words = words;
+                            }
+                        }
+                        Err(StatementError::Cancelled) => return Err(StatementError::Cancelled),
+                        Err(e) => {
+                            self.first_failure.get_or_insert(e);
+                        }
+                    }
+                    on_progress(meter.event(ReadStep::Recognised, number));
+                    return Ok(());
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    return Err(StatementError::OcrFailed {
+                        page: 0,
+                        detail: "the OCR workers stopped".into(),
+                    })
+                }
+            }
+        }
+    }
+}
+
+/// Progress as a percentage: reading a page is one unit, recognising a scan twenty (about what
+/// they cost); pages not read yet are expected to be scans as often as the pages read so far.
+struct Meter {
+    pages: u32,
+    read: u32,
+    scanned: u32,
+    recognised: u32,
+    last: u8,
+}
+
+impl Meter {
+    fn new(pages: u32) -> Meter {
+        Meter {
+            pages,
+            read: 0,
+            scanned: 0,
+            recognised: 0,
+            last: 0,
+        }
+    }
+
+    fn event(&mut self, stage: ReadStep, page: u32) -> ReadProgress {
+        if stage == ReadStep::Reading {
+            self.read = self.read.max(page.saturating_sub(1));
+        }
+        const OCR: f64 = 20.0;
+        let pages = f64::from(self.pages.max(1));
+        let read = f64::from(self.read);
+        let share = if self.read == 0 {
+            0.0
+        } else {
+            f64::from(self.scanned) / read
+        };
+        let expected_scans = f64::from(self.scanned) + (pages - read) * share;
+        let total = pages + OCR * expected_scans;
+        let done = read + OCR * f64::from(self.recognised);
+        let percent = ((done / total) * 100.0).floor().clamp(0.0, 99.0) as u8;
+        self.last = self.last.max(percent);
+        ReadProgress {
+            stage,
+            page,
+            pages: self.pages,
+            recognised: self.recognised,
+            scanned: self.scanned,
+            percent: self.last,
+        }
+    }
+}
+
 fn open_error(e: PdfiumError, had_password: bool) -> StatementError {
     match e {
         PdfiumError::PdfiumLibraryInternalError(PdfiumInternalError::PasswordError) => {
@@ -182,6 +530,16 @@ impl PdfText {
         } else {
             PdfType::TextBased
         }
+    }
+
+    /// The numbers of the scanned pages that carry no words: not recognised (no OCR asked, or
+    /// OCR failed on them).
+    pub fn unread_pages(&self) -> Vec<u32> {
+        self.pages
+            .iter()
+            .filter(|p| p.kind == PageKind::ImageBased && p.words.is_empty())
+            .map(|p| p.number)
+            .collect()
     }
 
     /// The numbers of the pages that are scans.

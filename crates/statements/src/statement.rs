@@ -96,7 +96,7 @@ impl ParsedStatement {
 /// Reads a statement from extracted PDF text.
 pub fn parse_statement(text: &PdfText) -> Result<ParsedStatement, StatementError> {
     let lines: Vec<Line> = text.pages.iter().flat_map(page_lines).collect();
-    let scanned = text.image_pages();
+    let scanned = text.unread_pages();
     if lines.is_empty() {
         return Err(if scanned.is_empty() {
             StatementError::UnsupportedFormat {
@@ -219,11 +219,29 @@ pub fn parse_statement(text: &PdfText) -> Result<ParsedStatement, StatementError
             break;
         }
     }
-    let Some((sign_convention, chosen)) = best else {
+    let Some((sign_convention, mut chosen)) = best else {
         return Err(StatementError::UnsupportedFormat {
             reason: "nothing to read",
         });
     };
+    let recognised: Vec<u32> = text
+        .pages
+        .iter()
+        .filter(|p| p.kind == crate::PageKind::ImageBased && !p.words.is_empty())
+        .map(|p| p.number)
+        .collect();
+    if !chosen.breaks.is_empty() && chosen.proven && !recognised.is_empty() {
+        let notes = correct_ocr(
+            &mut chosen.transactions,
+            &recognised,
+            chosen.opening,
+            chosen.closing,
+        );
+        if !notes.is_empty() {
+            chosen.breaks = breaks_of(&chosen.transactions, chosen.opening, chosen.closing);
+            warnings.extend(notes);
+        }
+    }
     if sign_convention == SignConvention::SwappedColumns {
         warnings.push(Warning {
             code: "COLUMNS_SWAPPED",
@@ -232,6 +250,15 @@ pub fn parse_statement(text: &PdfText) -> Result<ParsedStatement, StatementError
         });
     }
     warnings.extend(chosen.breaks.iter().cloned());
+    if !chosen.proven && text.pdf_type() == PdfType::ImageBased {
+        // A text PDF without printed balances is what the bank printed; a scan without them
+        // may be OCR that missed them, and nothing checked its amounts: say so.
+        warnings.push(Warning {
+            code: "BALANCES_NOT_FOUND",
+            row: None,
+            message: "no opening or closing balance was read from the scanned pages, so the amounts are not proven".into(),
+        });
+    }
     Ok(ParsedStatement {
         identity,
         currency,
@@ -347,7 +374,25 @@ fn apply(
     let proven = opening.is_some() && closing.is_some();
     let opening = opening.unwrap_or(Decimal::ZERO);
     let closing = closing.unwrap_or(opening + sum);
+    let breaks = breaks_of(&transactions, opening, closing);
+    Candidate {
+        transactions,
+        opening,
+        closing,
+        breaks,
+        proven,
+    }
+}
+
+/// Where the arithmetic fails: each running balance against the previous plus the amount, and
+/// opening plus every amount against the closing balance.
+fn breaks_of(
+    transactions: &[ParsedTransaction],
+    opening: Decimal,
+    closing: Decimal,
+) -> Vec<Warning> {
     let mut breaks = Vec::new();
+    let sum: Decimal = transactions.iter().map(|t| t.amount).sum();
     let mut running = opening;
     for (i, t) in transactions.iter().enumerate() {
         running += t.amount;
@@ -379,11 +424,118 @@ fn apply(
             ),
         });
     }
-    Candidate {
-        transactions,
-        opening,
-        closing,
-        breaks,
-        proven,
+    breaks
+}
+
+/// Whether `a` and `b` print alike but for one digit (OCR's 5/6, 3/8, 1/7...) or a lost minus.
+fn one_confusion_apart(a: Decimal, b: Decimal) -> bool {
+    if a == -b && !a.is_zero() {
+        return true;
     }
+    if a.is_sign_negative() != b.is_sign_negative() {
+        return false;
+    }
+    let scale = a.scale().max(b.scale());
+    let (x, y) = (
+        format!("{:.*}", scale as usize, a.abs()),
+        format!("{:.*}", scale as usize, b.abs()),
+    );
+    x.len() == y.len()
+        && x.chars()
+            .zip(y.chars())
+            .filter(|(p, q)| p != q)
+            .all(|(p, q)| p.is_ascii_digit() && q.is_ascii_digit())
+        && x.chars().zip(y.chars()).filter(|(p, q)| p != q).count() == 1
+}
+
+/// Corrects OCR misreadings on scanned pages, only where the balance arithmetic proves them:
+/// a running balance one digit off when the corrected balance is confirmed by the next printed
+/// balance (or the closing); an amount one digit or its minus off when the printed balance
+/// before and after it are both confirmed; with no running balances, the one amount whose
+/// one-digit or sign correction makes opening + amounts = closing, if exactly one does. Each
+/// correction is an OCR_CORRECTED warning naming the row; anything else is left as read.
+fn correct_ocr(
+    transactions: &mut [ParsedTransaction],
+    scanned: &[u32],
+    opening: Decimal,
+    closing: Decimal,
+) -> Vec<Warning> {
+    let mut notes = Vec::new();
+    let on_scan = |t: &ParsedTransaction| scanned.contains(&t.page);
+    let mut running = opening;
+    for i in 0..transactions.len() {
+        let amount = transactions[i].amount;
+        let expected = running + amount;
+        let Some(shown) = transactions[i].balance else {
+            running = expected;
+            continue;
+        };
+        if shown == expected || !on_scan(&transactions[i]) {
+            running = shown;
+            continue;
+        }
+        // What the next printed balance (or the closing) says this balance must be.
+        let mut later = Decimal::ZERO;
+        let mut confirmed_by = None;
+        for t in &transactions[i + 1..] {
+            later += t.amount;
+            if let Some(b) = t.balance {
+                confirmed_by = Some(b - later);
+                break;
+            }
+        }
+        let must_be = confirmed_by.unwrap_or(closing - later);
+        if expected == must_be && one_confusion_apart(shown, expected) {
+            notes.push(Warning {
+                code: "OCR_CORRECTED",
+                row: Some(i),
+                message: format!(
+                    "row {}: balance read as {shown} corrected to {expected}, as the balances around it prove",
+                    i + 1
+                ),
+            });
+            transactions[i].balance = Some(expected);
+            running = expected;
+        } else if shown == must_be && one_confusion_apart(amount, shown - running) {
+            let fixed = shown - running;
+            notes.push(Warning {
+                code: "OCR_CORRECTED",
+                row: Some(i),
+                message: format!(
+                    "row {}: amount read as {amount} corrected to {fixed}, as the balances before and after it prove",
+                    i + 1
+                ),
+            });
+            transactions[i].amount = fixed;
+            running = shown;
+        } else {
+            running = shown;
+        }
+    }
+    if transactions.iter().all(|t| t.balance.is_none()) {
+        let sum: Decimal = transactions.iter().map(|t| t.amount).sum();
+        let gap = closing - opening - sum;
+        if !gap.is_zero() {
+            let fits: Vec<usize> = (0..transactions.len())
+                .filter(|&i| {
+                    on_scan(&transactions[i])
+                        && one_confusion_apart(transactions[i].amount, transactions[i].amount + gap)
+                })
+                .collect();
+            if let [i] = fits[..] {
+                let read = transactions[i].amount;
+                transactions[i].amount = read + gap;
+                notes.push(Warning {
+                    code: "OCR_CORRECTED",
+                    row: Some(i),
+                    message: format!(
+                        "row {}: amount read as {read} corrected to {}, the only reading that makes opening plus amounts equal the closing balance",
+                        i + 1,
+                        read + gap
+                    ),
+                });
+            }
+        }
+    }
+    notes
 }

@@ -38,3 +38,4 @@ pub fn hsbc(kind: &str) -> Vec<PathBuf> {
     assert!(!files.is_empty(), "no HSBC samples in {kind}/");
     files
 }
+pub mod scans;

@@ -1,0 +1,95 @@
+//! OCR benchmark (not a timed test): the scanned copy of every generated layout read through
+//! Tesseract and the proof; prints seconds per scanned page, transaction-level F1 and whether each
+//! reconciles. `scripts/bench-ocr` runs it pinned to one core (one Tesseract at a time).
+
+#![allow(clippy::unwrap_used)]
+
+#[path = "../tests/common/scans.rs"]
+#[allow(dead_code)]
+mod scans;
+
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use folio_statements::{
+    parse_statement, pdfium_candidates, tesseract_candidates, IntakeLimits, OcrEngine, PdfEngine,
+};
+
+fn main() {
+    let engine = PdfEngine::load(&pdfium_candidates(
+        std::env::var_os("FOLIO_PDFIUM_LIB"),
+        None,
+    ))
+    .unwrap_or_else(|e| panic!("{e}: run scripts/lib/deps build"));
+    let ocr = OcrEngine::find(&tesseract_candidates(std::env::var_os("FOLIO_TESSERACT")))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!(
+        "tesseract languages {}, parallel pages {workers}",
+        ocr.languages()
+    );
+    let mut files = Vec::new();
+    for f in folio_fixtures::all() {
+        files.push(scans::scanned(engine, &f));
+        if f.name == "abn-amro-nl" {
+            files.push(scans::mixed(engine, &f));
+        }
+    }
+    let (mut pages, mut seconds, mut reconciled) = (0usize, 0.0f64, 0usize);
+    let mut total = scans::Score::default();
+    for f in &files {
+        let started = Instant::now();
+        let text = engine
+            .extract_scans(
+                &f.pdf,
+                None,
+                IntakeLimits::default(),
+                Some(&ocr),
+                &mut |_| {},
+                &AtomicBool::new(false),
+            )
+            .unwrap();
+        let took = started.elapsed().as_secs_f64();
+        let scanned = text.image_pages().len();
+        let parsed = parse_statement(&text);
+        let (score, ok, corrected) = match &parsed {
+            Ok(s) => (
+                scans::score(&s.transactions, &f.truth.transactions),
+                s.reconciled,
+                s.warnings
+                    .iter()
+                    .filter(|w| w.code == "OCR_CORRECTED")
+                    .count(),
+            ),
+            Err(_) => (
+                scans::Score {
+                    right: 0,
+                    read: 0,
+                    truth: f.truth.transactions.len(),
+                },
+                false,
+                0,
+            ),
+        };
+        println!(
+            "{:<26} pages {scanned} s/page {:.2} F1 {:.3} ({}/{} right, {} read) reconciled {ok} ocr_corrected {corrected}",
+            f.name,
+            took / scanned.max(1) as f64,
+            score.f1(),
+            score.right,
+            score.truth,
+            score.read
+        );
+        pages += scanned;
+        seconds += took;
+        reconciled += usize::from(ok);
+        total.add(score);
+    }
+    println!(
+        "overall: s_per_page={:.2} f1={:.3} reconciliation_rate={:.2} ({reconciled}/{}) scanned_pages={pages}",
+        seconds / pages.max(1) as f64,
+        total.f1(),
+        reconciled as f64 / files.len() as f64,
+        files.len()
+    );
+}

@@ -1,0 +1,585 @@
+//! Scanned pages become words with boxes: Tesseract (Debian's `tesseract-ocr` with the eng, fra,
+//! nld and deu data) run as a child process per page, fed a deskewed grey image on stdin, read
+//! back as TSV word boxes, converted to the page's PDF points. The words then go through the same
+//! layout, table and proof as a text PDF's. See ARCHITECTURE.md for why a child process.
+
+use std::ffi::OsString;
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use crate::{StatementError, Word};
+
+/// A grey image, one byte a pixel (0 black, 255 white), rows top to bottom.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Raster {
+    pub width: u32,
+    pub height: u32,
+    pub pixels: Vec<u8>,
+}
+
+/// The languages asked of Tesseract, in order, when installed. Statements' amounts and dates are
+/// language-free; the labels and descriptions are in these.
+const LANGUAGES: &[&str] = &["eng", "fra", "nld", "deu"];
+
+/// Tesseract, found and checked.
+#[derive(Clone, Debug)]
+pub struct OcrEngine {
+    program: PathBuf,
+    languages: String,
+}
+
+/// Where Folio looks for Tesseract: `FOLIO_TESSERACT` (a file), then `tesseract` on the PATH.
+pub fn tesseract_candidates(env: Option<OsString>) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Some(path) = env.filter(|v| !v.is_empty()) {
+        out.push(PathBuf::from(path));
+    }
+    out.push(PathBuf::from("tesseract"));
+    out
+}
+
+impl OcrEngine {
+    /// The first candidate that runs and has English data; the other seed languages join when
+    /// installed. OCR_ENGINE_MISSING with the places searched otherwise.
+    pub fn find(candidates: &[PathBuf]) -> Result<OcrEngine, StatementError> {
+        for program in candidates {
+            let Ok(out) = Command::new(program)
+                .arg("--list-langs")
+                .env("OMP_THREAD_LIMIT", "1")
+                .stdin(Stdio::null())
+                .output()
+            else {
+                continue;
+            };
+            let listed = String::from_utf8_lossy(&out.stdout).to_string()
+                + &String::from_utf8_lossy(&out.stderr);
+            let installed: Vec<&str> = listed.lines().map(str::trim).collect();
+            let languages: Vec<&str> = LANGUAGES
+                .iter()
+                .copied()
+                .filter(|l| installed.contains(l))
+                .collect();
+            if out.status.success() && languages.first() == Some(&"eng") {
+                return Ok(OcrEngine {
+                    program: program.clone(),
+                    languages: languages.join("+"),
+                });
+            }
+        }
+        Err(StatementError::OcrEngineMissing {
+            searched: candidates.to_vec(),
+        })
+    }
+
+    /// The `-l` argument used, e.g. `eng+fra+nld+deu`.
+    pub fn languages(&self) -> &str {
+        &self.languages
+    }
+
+    /// Reads one page: `raster` is the page rendered at `dpi`, `page_size` its size in points.
+    /// Words come back in PDF points, origin top-left, like a text page's. Between polls of the
+    /// child, `cancel` is checked; a set flag kills Tesseract and returns CANCELLED.
+    pub fn recognise(
+        &self,
+        raster: &Raster,
+        page_size: (f32, f32),
+        page: u32,
+        cancel: &AtomicBool,
+    ) -> Result<Vec<Word>, StatementError> {
+        let cleaned = normalise_contrast(raster);
+        let angle = skew_angle(&cleaned);
+        let mut upright = if angle.abs() > 0.04 {
+            rotate(&cleaned, -angle)
+        } else {
+            cleaned
+        };
+        remove_rules(&mut upright);
+        despeckle(&mut upright);
+        let tsv = self.run(&upright, page, cancel)?;
+        let scale_x = page_size.0 / upright.width.max(1) as f32;
+        let scale_y = page_size.1 / upright.height.max(1) as f32;
+        Ok(words_from_tsv(&tsv, scale_x, scale_y))
+    }
+
+    fn run(
+        &self,
+        raster: &Raster,
+        page: u32,
+        cancel: &AtomicBool,
+    ) -> Result<String, StatementError> {
+        let failed = |detail: String| StatementError::OcrFailed { page, detail };
+        // PGM: Leptonica reads it from stdin without any decoding cost.
+        let mut input = format!("P5\n{} {}\n255\n", raster.width, raster.height).into_bytes();
+        input.extend_from_slice(&raster.pixels);
+        let mut child = Command::new(&self.program)
+            .args([
+                "stdin",
+                "stdout",
+                "-l",
+                &self.languages,
+                "--psm",
+                "6",
+                "--dpi",
+                "300",
+            ])
+            .args([
+                "-c",
+                "tessedit_create_tsv=1",
+                "-c",
+                "tessedit_pageseg_mode=6",
+            ])
+            .arg("tsv")
+            // One thread per Tesseract: pages run in parallel instead, which is 6x faster on
+            // two cores than Tesseract's own OpenMP threads (PLATFORM-NOTES.md).
+            .env("OMP_THREAD_LIMIT", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| failed(format!("could not start {}: {e}", self.program.display())))?;
+        let (Some(mut stdin), Some(mut stdout), Some(mut stderr)) =
+            (child.stdin.take(), child.stdout.take(), child.stderr.take())
+        else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(failed("no pipes to Tesseract".into()));
+        };
+        let outcome = std::thread::scope(|s| {
+            // Writing, reading and waiting at once: a full pipe never blocks the other side.
+            let writer = s.spawn(move || stdin.write_all(&input));
+            let reader = s.spawn(move || {
+                let mut out = String::new();
+                stdout.read_to_string(&mut out).map(|_| out)
+            });
+            let errors = s.spawn(move || {
+                let mut out = String::new();
+                let _ = stderr.read_to_string(&mut out);
+                out
+            });
+            let status = loop {
+                if cancel.load(Ordering::Relaxed) {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    break None;
+                }
+                match child.try_wait() {
+                    Ok(Some(status)) => break Some(Ok(status)),
+                    Ok(None) => std::thread::sleep(Duration::from_millis(15)),
+                    Err(e) => {
+                        let _ = child.kill();
+                        let _ = child.wait();
+                        break Some(Err(e));
+                    }
+                }
+            };
+            let written = writer.join();
+            let read = reader.join();
+            let errors = errors.join().unwrap_or_default();
+            (status, written, read, errors)
+        });
+        let (status, written, read, errors) = outcome;
+        let Some(status) = status else {
+            return Err(StatementError::Cancelled);
+        };
+        let status = status.map_err(|e| failed(e.to_string()))?;
+        if !status.success() {
+            return Err(failed(format!(
+                "Tesseract exited with {status}: {}",
+                errors.trim()
+            )));
+        }
+        match written {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return Err(failed(format!("writing the page image: {e}"))),
+            Err(_) => return Err(failed("the writer thread panicked".into())),
+        }
+        match read {
+            Ok(Ok(tsv)) => Ok(tsv),
+            Ok(Err(e)) => Err(failed(format!("reading Tesseract's output: {e}"))),
+            Err(_) => Err(failed("the reader thread panicked".into())),
+        }
+    }
+}
+
+/// Tesseract's TSV (level 5 rows are words) to words in points. Every word of one Tesseract line
+/// gets the line's top and bottom, as a text PDF's words on one line share their font's box; the
+/// font size is estimated from the line's height.
+fn words_from_tsv(tsv: &str, scale_x: f32, scale_y: f32) -> Vec<Word> {
+    struct Raw {
+        line: (u32, u32, u32),
+        left: f32,
+        top: f32,
+        width: f32,
+        height: f32,
+        text: String,
+    }
+    let mut raws = Vec::new();
+    for row in tsv.lines().skip(1) {
+        let cols: Vec<&str> = row.split('\t').collect();
+        if cols.len() < 12 || cols[0] != "5" {
+            continue;
+        }
+        let text = cols[11].trim();
+        if text.is_empty() {
+            continue;
+        }
+        let num = |i: usize| cols[i].parse::<f32>().unwrap_or(0.0);
+        let id = |i: usize| cols[i].parse::<u32>().unwrap_or(0);
+        raws.push(Raw {
+            line: (id(2), id(3), id(4)),
+            left: num(6),
+            top: num(7),
+            width: num(8),
+            height: num(9),
+            text: text.to_string(),
+        });
+    }
+    let mut out = Vec::with_capacity(raws.len());
+    let mut start = 0;
+    while start < raws.len() {
+        let line = raws[start].line;
+        let end = raws[start..]
+            .iter()
+            .position(|r| r.line != line)
+            .map_or(raws.len(), |n| start + n);
+        let group = &raws[start..end];
+        // The line's band: the median word's top and bottom (a lone tall bracket or a speck
+        // glued to a word does not stretch it).
+        let mut tops: Vec<f32> = group.iter().map(|r| r.top).collect();
+        let mut bottoms: Vec<f32> = group.iter().map(|r| r.top + r.height).collect();
+        tops.sort_by(f32::total_cmp);
+        bottoms.sort_by(f32::total_cmp);
+        let top = tops[tops.len() / 2] * scale_y;
+        let bottom = bottoms[bottoms.len() / 2] * scale_y;
+        // Capitals and digits stand about 0.72 of the font size.
+        let font_size = ((bottom - top) / 0.72).clamp(4.0, 40.0);
+        for r in group {
+            out.push(Word {
+                text: r.text.clone(),
+                x0: r.left * scale_x,
+                x1: (r.left + r.width) * scale_x,
+                top: top.min(r.top * scale_y + r.height * scale_y / 2.0),
+                bottom: bottom.max(r.top * scale_y + r.height * scale_y / 2.0),
+                font_size,
+            });
+        }
+        start = end;
+    }
+    out
+}
+
+/// Stretches the grey levels so paper is white and ink black (a photocopy's grey paper and washed
+/// out toner otherwise confuse Tesseract's thresholding at the page's edges).
+fn normalise_contrast(r: &Raster) -> Raster {
+    let mut hist = [0usize; 256];
+    for &p in &r.pixels {
+        hist[usize::from(p)] += 1;
+    }
+    let n = r.pixels.len().max(1);
+    let level = |fraction: f64| {
+        let target = (n as f64 * fraction) as usize;
+        let mut seen = 0;
+        for (v, c) in hist.iter().enumerate() {
+            seen += c;
+            if seen > target {
+                return v as i32;
+            }
+        }
+        255
+    };
+    // Most of a page is paper: its level is well above the 50th percentile; ink is the darkest 1%.
+    let ink = level(0.005);
+    let paper = level(0.5);
+    if paper - ink < 40 {
+        return r.clone();
+    }
+    let span = (paper - ink) as f32;
+    let mut lut = [0u8; 256];
+    for (v, out) in lut.iter_mut().enumerate() {
+        let x = ((v as i32 - ink) as f32 / span).clamp(0.0, 1.0);
+        *out = (x * 255.0).round() as u8;
+    }
+    Raster {
+        width: r.width,
+        height: r.height,
+        pixels: r.pixels.iter().map(|&p| lut[usize::from(p)]).collect(),
+    }
+}
+
+/// Removes table rules: long thin horizontal runs of ink. A rule through a row (a total's
+/// double line, a rule drawn where the row's text sits) otherwise makes Tesseract drop the row.
+/// Where a letter's stroke crosses the rule, ink above or below it keeps that pixel.
+fn remove_rules(r: &mut Raster) {
+    const INK: u8 = 140;
+    const MIN_RUN: usize = 150; // pixels at 300 dpi: 13 mm, longer than any word's stroke
+    const REACH: usize = 4; // a rule is thinner than 2 x REACH
+    let (w, h) = (r.width as usize, r.height as usize);
+    if h <= 2 * REACH {
+        return;
+    }
+    let mut clear = Vec::new();
+    for y in 0..h {
+        let row = &r.pixels[y * w..(y + 1) * w];
+        let mut x = 0;
+        while x < w {
+            if row[x] >= INK {
+                x += 1;
+                continue;
+            }
+            let start = x;
+            while x < w && row[x] < INK {
+                x += 1;
+            }
+            if x - start >= MIN_RUN {
+                clear.push((y, start, x));
+            }
+        }
+    }
+    let ink_at = |px: &[u8], x: usize, y: usize| px[y * w + x] < INK;
+    let mut wipe = Vec::new();
+    for &(y, x0, x1) in &clear {
+        for x in x0..x1 {
+            let above = y >= REACH && ink_at(&r.pixels, x, y - REACH);
+            let below = y + REACH < h && ink_at(&r.pixels, x, y + REACH);
+            // A stroke crossing the rule has ink on both sides; a rule's own pixels do not.
+            if !(above && (below || y + REACH >= h)) {
+                wipe.push(y * w + x);
+            }
+        }
+    }
+    for i in wipe {
+        r.pixels[i] = 255;
+    }
+}
+
+/// Removes toner specks: tiny blobs of ink with no other ink near them. A speck beside an amount
+/// reads as a decimal point or a comma; a real point always sits next to digits, so it stays.
+fn despeckle(r: &mut Raster) {
+    const INK: u8 = 140;
+    const MAX_AREA: usize = 80; // pixels at 300 dpi: a 10 pt full stop is about 25
+    const ALONE: i64 = 14; // no other ink within this many pixels (a digit is ~23 wide)
+    let (w, h) = (r.width as usize, r.height as usize);
+    if w == 0 || h == 0 {
+        return;
+    }
+    // Integral image of ink pixels, for counting ink in any box at once.
+    let mut sum = vec![0u32; (w + 1) * (h + 1)];
+    for y in 0..h {
+        let mut row = 0u32;
+        for x in 0..w {
+            row += u32::from(r.pixels[y * w + x] < INK);
+            sum[(y + 1) * (w + 1) + x + 1] = sum[y * (w + 1) + x + 1] + row;
+        }
+    }
+    let count = |x0: i64, y0: i64, x1: i64, y1: i64| -> u32 {
+        let cx = |x: i64| x.clamp(0, w as i64) as usize;
+        let cy = |y: i64| y.clamp(0, h as i64) as usize;
+        let (x0, x1, y0, y1) = (cx(x0), cx(x1 + 1), cy(y0), cy(y1 + 1));
+        sum[y1 * (w + 1) + x1] + sum[y0 * (w + 1) + x0]
+            - sum[y0 * (w + 1) + x1]
+            - sum[y1 * (w + 1) + x0]
+    };
+    let mut seen = vec![false; w * h];
+    let mut stack = Vec::new();
+    let mut blob = Vec::new();
+    for start in 0..w * h {
+        if seen[start] || r.pixels[start] >= INK {
+            continue;
+        }
+        seen[start] = true;
+        stack.push(start);
+        blob.clear();
+        let mut too_big = false;
+        while let Some(i) = stack.pop() {
+            if blob.len() <= MAX_AREA {
+                blob.push(i);
+            } else {
+                too_big = true;
+            }
+            let (x, y) = (i % w, i / w);
+            let mut visit = |j: usize| {
+                if !seen[j] && r.pixels[j] < INK {
+                    seen[j] = true;
+                    stack.push(j);
+                }
+            };
+            if x > 0 {
+                visit(i - 1);
+            }
+            if x + 1 < w {
+                visit(i + 1);
+            }
+            if y > 0 {
+                visit(i - w);
+            }
+            if y + 1 < h {
+                visit(i + w);
+            }
+        }
+        if too_big || blob.len() > MAX_AREA {
+            continue;
+        }
+        let xs = blob.iter().map(|i| (i % w) as i64);
+        let ys = blob.iter().map(|i| (i / w) as i64);
+        let (x0, x1) = (xs.clone().min().unwrap_or(0), xs.max().unwrap_or(0));
+        let (y0, y1) = (ys.clone().min().unwrap_or(0), ys.max().unwrap_or(0));
+        let around = count(x0 - ALONE, y0 - ALONE, x1 + ALONE, y1 + ALONE);
+        if around as usize <= blob.len() {
+            for &i in &blob {
+                r.pixels[i] = 255;
+            }
+        }
+    }
+}
+
+/// The page's skew in degrees (clockwise positive), from the angle at which the rows of ink,
+/// projected sideways, line up sharpest; searched within ±3 degrees on a reduced copy.
+fn skew_angle(r: &Raster) -> f32 {
+    let step = 4usize;
+    let (w, h) = (r.width as usize, r.height as usize);
+    let mut ink: Vec<(f32, f32)> = Vec::new();
+    for y in (0..h).step_by(step) {
+        for x in (0..w).step_by(step) {
+            if r.pixels[y * w + x] < 110 {
+                ink.push((x as f32, y as f32));
+            }
+        }
+    }
+    if ink.len() < 200 {
+        return 0.0;
+    }
+    let score = |deg: f32| -> f64 {
+        let t = deg.to_radians().tan();
+        let bins = h / step + w / step + 2;
+        let mut profile = vec![0u32; bins];
+        let offset = (w as f32 * 0.06) as i64 / step as i64 + 1;
+        for &(x, y) in &ink {
+            // Rows that slope down to the right by `deg` become flat.
+            let yy = ((y - x * t) / step as f32) as i64 + offset;
+            if let Some(b) = usize::try_from(yy).ok().and_then(|i| profile.get_mut(i)) {
+                *b += 1;
+            }
+        }
+        profile.iter().map(|&c| f64::from(c) * f64::from(c)).sum()
+    };
+    let mut best = (0.0f32, score(0.0));
+    let search = |from: f32, to: f32, by: f32, best: &mut (f32, f64)| {
+        let mut a = from;
+        while a <= to + 1e-4 {
+            let s = score(a);
+            if s > best.1 {
+                *best = (a, s);
+            }
+            a += by;
+        }
+    };
+    search(-3.0, 3.0, 0.2, &mut best);
+    let centre = best.0;
+    search(centre - 0.2, centre + 0.2, 0.02, &mut best);
+    best.0
+}
+
+/// Rotates about the centre by `degrees` clockwise, nearest pixel, white outside.
+fn rotate(r: &Raster, degrees: f32) -> Raster {
+    let (w, h) = (r.width as usize, r.height as usize);
+    let (sin, cos) = degrees.to_radians().sin_cos();
+    let (cx, cy) = (w as f32 / 2.0, h as f32 / 2.0);
+    let mut out = vec![255u8; w * h];
+    for y in 0..h {
+        let dy = y as f32 - cy;
+        // Along a row the source moves by (cos, -sin) a pixel: step instead of multiplying.
+        let mut sx = -cx * cos + sin * dy + cx;
+        let mut sy = cx * sin + cos * dy + cy;
+        let row = &mut out[y * w..(y + 1) * w];
+        for px in row.iter_mut() {
+            let (ix, iy) = (sx.round() as i64, sy.round() as i64);
+            if ix >= 0 && iy >= 0 && (ix as usize) < w && (iy as usize) < h {
+                *px = r.pixels[iy as usize * w + ix as usize];
+            }
+            sx += cos;
+            sy -= sin;
+        }
+    }
+    Raster {
+        width: r.width,
+        height: r.height,
+        pixels: out,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tsv_words_share_their_line_band_in_points() {
+        let tsv = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n\
+                   4\t1\t1\t1\t1\t0\t100\t200\t900\t40\t-1\t\n\
+                   5\t1\t1\t1\t1\t1\t100\t200\t200\t40\t95\t01/02/2024\n\
+                   5\t1\t1\t1\t1\t2\t400\t210\t100\t30\t91\tcafe\n\
+                   5\t1\t1\t1\t1\t3\t800\t200\t200\t40\t90\t-12,50\n";
+        let words = words_from_tsv(tsv, 0.24, 0.24);
+        assert_eq!(words.len(), 3);
+        assert_eq!(words[0].text, "01/02/2024");
+        assert!((words[0].x0 - 24.0).abs() < 0.01);
+        assert_eq!(words[1].top, words[0].top);
+        assert_eq!(words[2].bottom, words[0].bottom);
+    }
+
+    #[test]
+    fn skew_is_measured_and_undone() {
+        // Ten dark bars, one pixel row apart from white, rotated by 1.2 degrees.
+        let (w, h) = (800u32, 600u32);
+        let mut pixels = vec![255u8; (w * h) as usize];
+        for bar in 0..10 {
+            let y = 50 + bar * 50;
+            for x in 100..700 {
+                for dy in 0..6 {
+                    pixels[((y + dy) * w + x) as usize] = 0;
+                }
+            }
+        }
+        let flat = Raster {
+            width: w,
+            height: h,
+            pixels,
+        };
+        let tilted = rotate(&flat, 1.2);
+        let angle = skew_angle(&tilted);
+        assert!((angle - 1.2).abs() < 0.1, "{angle}");
+        assert!(skew_angle(&flat).abs() < 0.05);
+    }
+
+    #[test]
+    fn lone_specks_go_and_full_stops_stay() {
+        let (w, h) = (200u32, 100u32);
+        let mut pixels = vec![255u8; (w * h) as usize];
+        let mut ink = |x0: u32, y0: u32, x1: u32, y1: u32| {
+            for y in y0..y1 {
+                for x in x0..x1 {
+                    pixels[(y * w + x) as usize] = 0;
+                }
+            }
+        };
+        ink(20, 20, 40, 60); // a digit
+        ink(43, 55, 47, 59); // its decimal point
+        ink(120, 30, 124, 34); // a speck alone
+        let mut r = Raster {
+            width: w,
+            height: h,
+            pixels,
+        };
+        despeckle(&mut r);
+        assert_eq!(r.pixels[(57 * w + 45) as usize], 0);
+        assert_eq!(r.pixels[(32 * w + 122) as usize], 255);
+    }
+
+    #[test]
+    fn a_missing_program_is_ocr_engine_missing() {
+        let err = OcrEngine::find(&[PathBuf::from("/nonexistent/tesseract")]).unwrap_err();
+        assert_eq!(err.code(), "OCR_ENGINE_MISSING");
+    }
+}
