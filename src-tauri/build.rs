@@ -12,6 +12,7 @@ const COMMANDS: &[&str] = &[
     "import_review",
     "file_import",
     "dismiss_import",
+    "cancel_import",
     "list_transactions",
     "count_transactions",
     "transaction_detail",

@@ -117,6 +117,17 @@ pub async fn file_import(
     Ok(dto)
 }
 
+/// Stops an import being read (scanned pages can take seconds each); nothing is written.
+#[tauri::command]
+#[specta::specta]
+pub async fn cancel_import(
+    app: AppHandle,
+    imports: State<'_, Imports>,
+    job_id: u64,
+) -> Result<(), ErrorDto> {
+    Ok(imports.cancel(&app, job_id)?)
+}
+
 /// Forgets an import job (discarding what it read; nothing was filed).
 #[tauri::command]
 #[specta::specta]

@@ -7,7 +7,8 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use folio_app::{read_statement_file, AppError, ErrorCode, ReadStage, ReadStatement};
 use folio_secrets::Sensitive;
@@ -27,6 +28,8 @@ pub enum JobStage {
     Queued,
     Checking,
     Reading,
+    /// Scanned pages are being recognised (OCR), with `percent`.
+    Processing,
     Verifying,
     /// The PDF is protected: waiting for its password (again, when `passwordRejected`).
     NeedsPassword,
@@ -47,6 +50,11 @@ pub struct JobDto {
     /// While reading: page `page` of `pages`.
     pub page: Option<u32>,
     pub pages: Option<u32>,
+    /// While scanned pages are recognised: `recognised` of `scanned` done.
+    pub recognised: Option<u32>,
+    pub scanned: Option<u32>,
+    /// How much of the read is done, 0-100 (scanned pages weigh much more than text pages).
+    pub percent: Option<u8>,
     /// A password was given and it did not open the file.
     pub password_rejected: bool,
     pub error: Option<ErrorDto>,
@@ -76,6 +84,8 @@ struct Job {
     path: PathBuf,
     password: Option<Sensitive<String>>,
     read: Option<ReadStatement>,
+    /// Set to stop this job's read (between pages; running recognitions are killed).
+    cancel: Arc<AtomicBool>,
 }
 
 #[derive(Default)]
@@ -138,6 +148,9 @@ impl Imports {
                     stage: JobStage::Queued,
                     page: None,
                     pages: None,
+                    recognised: None,
+                    scanned: None,
+                    percent: None,
                     password_rejected: false,
                     error: None,
                     summary: None,
@@ -150,6 +163,7 @@ impl Imports {
                         path: path_buf,
                         password: None,
                         read: None,
+                        cancel: Arc::new(AtomicBool::new(false)),
                     },
                 );
                 inner.queue.push_back(id);
@@ -226,6 +240,31 @@ impl Imports {
         });
     }
 
+    /// Stops a job: a queued one at once, one being read at its next page (its running
+    /// recognitions are killed). It ends as failed with `CANCELLED`; nothing was written.
+    pub fn cancel<R: Runtime>(&self, app: &AppHandle<R>, id: u64) -> Result<(), AppError> {
+        let queued = {
+            let mut inner = self.lock();
+            let job = inner
+                .jobs
+                .get(&id)
+                .ok_or_else(|| job_error(ErrorCode::Internal, format!("no import job {id}")))?;
+            job.cancel.store(true, Ordering::SeqCst);
+            let queued = job.dto.stage == JobStage::Queued;
+            if queued {
+                inner.queue.retain(|q| *q != id);
+            }
+            queued
+        };
+        if queued {
+            self.update(app, id, |job| {
+                job.dto.stage = JobStage::Failed;
+                job.dto.error = Some(ErrorDto::from(AppError::from(folio_statements::StatementError::Cancelled)));
+            });
+        }
+        Ok(())
+    }
+
     /// Forgets a job (its row goes away). A job being read finishes and is then dropped.
     pub fn dismiss(&self, id: u64) {
         let mut inner = self.lock();
@@ -240,11 +279,7 @@ fn announce<R: Runtime>(app: &AppHandle<R>, job: JobDto) {
 }
 
 fn pdf_engine() -> Result<&'static PdfEngine, AppError> {
-    let candidates = folio_statements::pdfium_candidates(
-        std::env::var_os("FOLIO_PDFIUM_LIB"),
-        std::env::current_exe().ok(),
-    );
-    Ok(PdfEngine::load(&candidates)?)
+    Ok(folio_statements::pdf_engine_from_env()?)
 }
 
 /// The worker: reads queued jobs one after another (PDFium reads one file at a time anyway).
@@ -255,21 +290,28 @@ fn work<R: Runtime>(app: &AppHandle<R>) {
         let next = {
             let mut inner = imports.lock();
             match inner.queue.pop_front() {
-                Some(id) => inner
-                    .jobs
-                    .get_mut(&id)
-                    .map(|job| (id, job.path.clone(), job.password.take())),
+                Some(id) => inner.jobs.get_mut(&id).map(|job| {
+                    (
+                        id,
+                        job.path.clone(),
+                        job.password.take(),
+                        Arc::clone(&job.cancel),
+                    )
+                }),
                 None => {
                     inner.working = false;
                     return;
                 }
             }
         };
-        let Some((id, path, password)) = next else {
+        let Some((id, path, password, cancel)) = next else {
             continue;
         };
         let had_password = password.is_some();
         let result = pdf_engine().and_then(|engine| {
+            if cancel.load(Ordering::SeqCst) {
+                return Err(AppError::from(folio_statements::StatementError::Cancelled));
+            }
             read_statement_file(
                 &|sha| session.with_folio(|f| f.statement_with_file(sha)),
                 engine,
@@ -277,19 +319,39 @@ fn work<R: Runtime>(app: &AppHandle<R>) {
                 password.as_ref().map(|p| p.expose().as_str()),
                 IntakeLimits::default(),
                 &mut |stage| {
-                    imports.update(app, id, |job| {
-                        let (stage, page, pages) = match stage {
-                            ReadStage::Checking => (JobStage::Checking, None, None),
-                            ReadStage::Page { page, pages } => {
-                                (JobStage::Reading, Some(page), Some(pages))
+                    imports.update(app, id, |job| match stage {
+                        ReadStage::Checking => job.dto.stage = JobStage::Checking,
+                        ReadStage::Page {
+                            page,
+                            pages,
+                            percent,
+                        } => {
+                            // Once recognition started, page reads of later pages stay under
+                            // the OCR line.
+                            if job.dto.stage != JobStage::Processing {
+                                job.dto.stage = JobStage::Reading;
                             }
-                            ReadStage::Verifying => (JobStage::Verifying, None, None),
-                        };
-                        job.dto.stage = stage;
-                        job.dto.page = page;
-                        job.dto.pages = pages.or(job.dto.pages);
+                            job.dto.page = Some(page);
+                            job.dto.pages = Some(pages);
+                            job.dto.percent = Some(percent);
+                        }
+                        ReadStage::Recognising {
+                            done,
+                            scanned,
+                            percent,
+                        } => {
+                            job.dto.stage = JobStage::Processing;
+                            job.dto.recognised = Some(done);
+                            job.dto.scanned = Some(scanned);
+                            job.dto.percent = Some(percent);
+                        }
+                        ReadStage::Verifying => {
+                            job.dto.stage = JobStage::Verifying;
+                            job.dto.percent = Some(100);
+                        }
                     });
                 },
+                &cancel,
             )
         });
         drop(password);

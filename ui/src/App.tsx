@@ -96,6 +96,7 @@ function Workspace({
               onReview={setReviewing}
               onUnlock={imports.unlock}
               onDismiss={imports.dismiss}
+              onCancel={imports.cancel}
             />
           }
         />

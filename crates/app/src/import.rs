@@ -3,9 +3,10 @@
 //! transaction). The CLI runs both steps back to back.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 
 use folio_ledger::{AccountId, Money, NewAccount, NewTransaction};
-use folio_statements::{IntakeLimits, ParsedStatement, PdfEngine};
+use folio_statements::{IntakeLimits, ParsedStatement, PdfEngine, ReadStep};
 use folio_store::StatementImport;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -18,8 +19,10 @@ use crate::{AccountView, AppError, ErrorCode, Folio, ImportReport};
 pub enum ReadStage {
     /// Checking the file's bytes and whether it was filed before.
     Checking,
-    /// Reading page `page` of `pages`.
-    Page { page: u32, pages: u32 },
+    /// Reading page `page` of `pages`; `percent` of the whole read is done.
+    Page { page: u32, pages: u32, percent: u8 },
+    /// Scanned pages: `done` of `scanned` recognised by OCR; `percent` of the whole read.
+    Recognising { done: u32, scanned: u32, percent: u8 },
     /// Finding the account, period, balances and rows, and proving them.
     Verifying,
 }
@@ -38,6 +41,10 @@ pub struct ReadStatement {
 /// bytes, any name; `filed_as` answers from the ledger) is [`ErrorCode::StatementDuplicate`]
 /// before it is even opened. It takes a lookup, not the ledger, so a window can read a long file
 /// without holding the ledger for the whole time.
+///
+/// Scanned pages are recognised offline (Tesseract, when installed: else a scanned file is
+/// `OCR_ENGINE_MISSING` with the install line); `cancel` stops the read between pages and kills
+/// running recognitions (`CANCELLED`).
 pub fn read_statement_file(
     filed_as: &dyn Fn(&str) -> Result<Option<i64>, AppError>,
     engine: &PdfEngine,
@@ -45,6 +52,7 @@ pub fn read_statement_file(
     password: Option<&str>,
     limits: IntakeLimits,
     progress: &mut dyn FnMut(ReadStage),
+    cancel: &AtomicBool,
 ) -> Result<ReadStatement, AppError> {
     progress(ReadStage::Checking);
     let bytes = folio_statements::read_pdf(path, limits)?;
@@ -58,11 +66,34 @@ pub fn read_statement_file(
             ),
         ));
     }
-    let text = engine.extract_reporting(&bytes, password, limits, &mut |page, pages| {
-        progress(ReadStage::Page { page, pages });
-    })?;
+    let ocr = folio_statements::ocr_engine_from_env();
+    let text = engine.extract_scans(
+        &bytes,
+        password,
+        limits,
+        ocr.as_ref().ok().copied(),
+        &mut |p| {
+            progress(match p.stage {
+                ReadStep::Reading => ReadStage::Page {
+                    page: p.page,
+                    pages: p.pages,
+                    percent: p.percent,
+                },
+                ReadStep::Recognised => ReadStage::Recognising {
+                    done: p.recognised,
+                    scanned: p.scanned,
+                    percent: p.percent,
+                },
+            });
+        },
+        cancel,
+    )?;
     progress(ReadStage::Verifying);
-    let statement = folio_statements::parse_statement(&text)?;
+    let statement = match (folio_statements::parse_statement(&text), ocr) {
+        // A scan with no OCR engine: say what to install, not only that it is a scan.
+        (Err(e), Err(missing)) if e.code() == "PDF_IS_IMAGE" => return Err(missing.into()),
+        (parsed, _) => parsed?,
+    };
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_string())

@@ -148,13 +148,34 @@ impl Folio {
         limits: IntakeLimits,
         accept_unreconciled: bool,
     ) -> Result<ImportReport, AppError> {
+        self.import_statement_file_reporting(
+            engine,
+            path,
+            password,
+            limits,
+            accept_unreconciled,
+            &mut |_| {},
+        )
+    }
+
+    /// [`Folio::import_statement_file`] telling `progress` how the read goes (pages, OCR).
+    pub fn import_statement_file_reporting(
+        &mut self,
+        engine: &PdfEngine,
+        path: &Path,
+        password: Option<&str>,
+        limits: IntakeLimits,
+        accept_unreconciled: bool,
+        progress: &mut dyn FnMut(ReadStage),
+    ) -> Result<ImportReport, AppError> {
         let read = read_statement_file(
             &|sha| self.statement_with_file(sha),
             engine,
             path,
             password,
             limits,
-            &mut |_| {},
+            progress,
+            &std::sync::atomic::AtomicBool::new(false),
         )?;
         self.file_statement(&read, None, accept_unreconciled)
     }

@@ -376,11 +376,31 @@ fn run(cli: Cli) -> Result<(), AppError> {
 }
 
 fn pdf_engine() -> Result<&'static folio_statements::PdfEngine, StatementError> {
-    let candidates = folio_statements::pdfium_candidates(
-        std::env::var_os("FOLIO_PDFIUM_LIB"),
-        std::env::current_exe().ok(),
-    );
-    folio_statements::PdfEngine::load(&candidates)
+    folio_statements::pdf_engine_from_env()
+}
+
+/// A progress line on stderr while scanned pages are recognised (text pages read too fast to
+/// need one), overwritten in place; a terminal newline once done.
+fn ocr_progress(file: &std::path::Path) -> impl FnMut(folio_app::ReadStage) + '_ {
+    let mut shown = false;
+    move |stage| match stage {
+        folio_app::ReadStage::Recognising {
+            done,
+            scanned,
+            percent,
+        } => {
+            eprint!(
+                "\r{}: recognising scanned pages {done} of {scanned} ({percent}%)",
+                file.display()
+            );
+            shown = true;
+        }
+        folio_app::ReadStage::Verifying if shown => {
+            eprintln!();
+            shown = false;
+        }
+        _ => {}
+    }
 }
 
 /// `folio import`: each file on its own; one file's failure leaves the others (and the ledger)
@@ -396,12 +416,13 @@ fn import(
     let mut failed: Option<AppError> = None;
     let mut reports = Vec::new();
     for file in files {
-        match folio.import_statement_file(
+        match folio.import_statement_file_reporting(
             engine,
             file,
             password,
             IntakeLimits::default(),
             accept_unreconciled,
+            &mut ocr_progress(file),
         ) {
             Ok(r) => {
                 if !json {
@@ -453,8 +474,31 @@ fn convert(
         max_bytes,
         ..IntakeLimits::default()
     };
-    let text = folio_statements::open_pdf(engine, file, password, limits)?;
-    let statement = folio_statements::parse_statement(&text)?;
+    let ocr = folio_statements::ocr_engine_from_env();
+    let mut report = ocr_progress(file);
+    let text = folio_statements::open_pdf_scans(
+        engine,
+        ocr.as_ref().ok().copied(),
+        file,
+        password,
+        limits,
+        &mut |p| {
+            if p.stage == folio_statements::ReadStep::Recognised {
+                report(folio_app::ReadStage::Recognising {
+                    done: p.recognised,
+                    scanned: p.scanned,
+                    percent: p.percent,
+                });
+            }
+        },
+        &std::sync::atomic::AtomicBool::new(false),
+    )?;
+    report(folio_app::ReadStage::Verifying);
+    let statement = match (folio_statements::parse_statement(&text), ocr) {
+        // A scan with no OCR engine: say what to install, not only that it is a scan.
+        (Err(e), Err(missing)) if e.code() == "PDF_IS_IMAGE" => return Err(missing),
+        (parsed, _) => parsed?,
+    };
     let bytes = match format {
         ExportFormat::Json => folio_statements::to_json(&statement).into_bytes(),
         ExportFormat::Csv => folio_statements::to_csv(&statement).into_bytes(),

@@ -58,3 +58,29 @@ pub fn open_pdf_scans(
     let bytes = read_pdf(path, limits)?;
     engine.extract_scans(&bytes, password, limits, ocr, on_progress, cancel)
 }
+
+/// The process's PDF engine, found the way every Folio binary finds it: `FOLIO_PDFIUM_LIB`, next
+/// to the executable, `<exe dir>/../lib/folio/`, then the system's library path.
+pub fn pdf_engine_from_env() -> Result<&'static PdfEngine, StatementError> {
+    let candidates = pdfium_candidates(
+        std::env::var_os("FOLIO_PDFIUM_LIB"),
+        std::env::current_exe().ok(),
+    );
+    PdfEngine::load(&candidates)
+}
+
+/// The OCR engine (Tesseract: `FOLIO_TESSERACT`, else on the PATH), looked up once per process.
+/// Missing is an answer too (`OCR_ENGINE_MISSING` with the install line), so a scanned file says
+/// what to install while text files read as before.
+pub fn ocr_engine_from_env() -> Result<&'static OcrEngine, StatementError> {
+    static OCR: std::sync::OnceLock<Result<OcrEngine, Vec<std::path::PathBuf>>> =
+        std::sync::OnceLock::new();
+    OCR.get_or_init(|| {
+        let candidates = tesseract_candidates(std::env::var_os("FOLIO_TESSERACT"));
+        OcrEngine::find(&candidates).map_err(|_| candidates)
+    })
+    .as_ref()
+    .map_err(|searched| StatementError::OcrEngineMissing {
+        searched: searched.clone(),
+    })
+}

@@ -419,6 +419,8 @@ impl Run<'_> {
 struct Meter {
     pages: u32,
     read: u32,
+    /// The last page whose reading was announced.
+    seen: u32,
     scanned: u32,
     recognised: u32,
     last: u8,
@@ -429,6 +431,7 @@ impl Meter {
         Meter {
             pages,
             read: 0,
+            seen: 0,
             scanned: 0,
             recognised: 0,
             last: 0,
@@ -436,8 +439,13 @@ impl Meter {
     }
 
     fn event(&mut self, stage: ReadStep, page: u32) -> ReadProgress {
-        if stage == ReadStep::Reading {
-            self.read = self.read.max(page.saturating_sub(1));
+        match stage {
+            ReadStep::Reading => {
+                self.read = self.read.max(page.saturating_sub(1));
+                self.seen = self.seen.max(page);
+            }
+            // Recognition waits for reading: every page announced so far has been read.
+            ReadStep::Recognised => self.read = self.read.max(self.seen),
         }
         const OCR: f64 = 20.0;
         let pages = f64::from(self.pages.max(1));
@@ -445,7 +453,8 @@ impl Meter {
         let share = if self.read == 0 {
             0.0
         } else {
-            f64::from(self.scanned) / read
+            // The page being read may already be counted as a scan: a share, at most all.
+            (f64::from(self.scanned) / read).min(1.0)
         };
         let expected_scans = f64::from(self.scanned) + (pages - read) * share;
         let total = pages + OCR * expected_scans;

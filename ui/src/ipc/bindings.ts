@@ -36,6 +36,8 @@ export const commands = {
 	fileImport: (jobId: number, accountId: number | null, acceptUnreconciled: boolean) => typedError<ImportReportDto, ErrorDto>(__TAURI_INVOKE("file_import", { jobId, accountId, acceptUnreconciled })),
 	/**  Forgets an import job (discarding what it read; nothing was filed). */
 	dismissImport: (jobId: number) => typedError<null, ErrorDto>(__TAURI_INVOKE("dismiss_import", { jobId })),
+	/**  Stops an import being read (scanned pages can take seconds each); nothing is written. */
+	cancelImport: (jobId: number) => typedError<null, ErrorDto>(__TAURI_INVOKE("cancel_import", { jobId })),
 	/**  One page of the ledger table: sorted, filtered and searched (full text) by the store. */
 	listTransactions: (filter: FilterDto, offset: number, limit: number) => typedError<LedgerRowDto[], ErrorDto>(__TAURI_INVOKE("list_transactions", { filter, offset, limit })),
 	/**  How many transactions the filter matches (asked apart, so the first page shows first). */
@@ -219,6 +221,11 @@ export type JobDto = {
 	/**  While reading: page `page` of `pages`. */
 	page: number | null,
 	pages: number | null,
+	/**  While scanned pages are recognised: `recognised` of `scanned` done. */
+	recognised: number | null,
+	scanned: number | null,
+	/**  How much of the read is done, 0-100 (scanned pages weigh much more than text pages). */
+	percent: number | null,
 	/**  A password was given and it did not open the file. */
 	passwordRejected: boolean,
 	error: ErrorDto | null,
@@ -228,7 +235,9 @@ export type JobDto = {
 };
 
 /**  Where a job is. */
-export type JobStage = "queued" | "checking" | "reading" | "verifying" | 
+export type JobStage = "queued" | "checking" | "reading" | 
+/**  Scanned pages are being recognised (OCR), with `percent`. */
+"processing" | "verifying" | 
 /**  The PDF is protected: waiting for its password (again, when `passwordRejected`). */
 "needsPassword" | 
 /**  Read and verified: waiting for the person's review. */

@@ -12,6 +12,9 @@ function job(id: number, stage: JobDto["stage"], extra: Partial<JobDto> = {}): J
     stage,
     page: null,
     pages: null,
+    recognised: null,
+    scanned: null,
+    percent: null,
     passwordRejected: false,
     error: null,
     summary: null,
@@ -23,6 +26,25 @@ function job(id: number, stage: JobDto["stage"], extra: Partial<JobDto> = {}): J
 afterEach(cleanup);
 
 describe("the import rows", () => {
+  it("shows OCR progress with its percentage, and a cancel that names the job", () => {
+    const cancelled: number[] = [];
+    render(
+      <ImportPanel
+        jobs={[job(4, "processing", { recognised: 2, scanned: 5, percent: 47 })]}
+        onReview={() => undefined}
+        onUnlock={() => undefined}
+        onDismiss={() => undefined}
+        onCancel={(id) => cancelled.push(id)}
+      />,
+    );
+    expect(screen.getByTestId("import-processing").textContent).toBe(
+      "Recognising scanned pages: 2 of 5 · 47%",
+    );
+    expect(screen.getByTestId("import-progress").getAttribute("value")).toBe("47");
+    fireEvent.click(screen.getByTestId("cancel-import"));
+    expect(cancelled).toEqual([4]);
+  });
+
   it("shows page k of n while reading, and the summary when read", () => {
     const unlocks: [number, string][] = [];
     render(
@@ -42,6 +64,7 @@ describe("the import rows", () => {
         onReview={() => undefined}
         onUnlock={(id, pw) => unlocks.push([id, pw])}
         onDismiss={() => undefined}
+        onCancel={() => undefined}
       />,
     );
     expect(screen.getByTestId("import-page").textContent).toBe("Reading page 3 of 11");
@@ -57,6 +80,7 @@ describe("the import rows", () => {
         onReview={() => undefined}
         onUnlock={(id, pw) => unlocks.push([id, pw])}
         onDismiss={() => undefined}
+        onCancel={() => undefined}
       />,
     );
     expect(screen.getByTestId("password-prompt").textContent).toContain("did not open it");
@@ -82,6 +106,7 @@ describe("the import rows", () => {
         onReview={() => undefined}
         onUnlock={() => undefined}
         onDismiss={() => undefined}
+        onCancel={() => undefined}
       />,
     );
     const error = screen.getByTestId("import-error");

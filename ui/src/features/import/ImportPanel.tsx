@@ -7,10 +7,11 @@ interface Props {
   onReview: (jobId: number) => void;
   onUnlock: (jobId: number, password: string) => void;
   onDismiss: (jobId: number) => void;
+  onCancel: (jobId: number) => void;
 }
 
 /** One row per file brought in: live progress, errors in place, the password asked in place. */
-export function ImportPanel({ jobs, onReview, onUnlock, onDismiss }: Props) {
+export function ImportPanel({ jobs, onReview, onUnlock, onDismiss, onCancel }: Props) {
   if (jobs.length === 0) return null;
   return (
     <section className="import-panel" aria-label="Imports" data-testid="import-panel">
@@ -22,6 +23,7 @@ export function ImportPanel({ jobs, onReview, onUnlock, onDismiss }: Props) {
             onReview={onReview}
             onUnlock={onUnlock}
             onDismiss={onDismiss}
+            onCancel={onCancel}
           />
         ))}
       </ul>
@@ -29,7 +31,13 @@ export function ImportPanel({ jobs, onReview, onUnlock, onDismiss }: Props) {
   );
 }
 
-function JobRow({ job, onReview, onUnlock, onDismiss }: { job: JobDto } & Omit<Props, "jobs">) {
+function JobRow({
+  job,
+  onReview,
+  onUnlock,
+  onDismiss,
+  onCancel,
+}: { job: JobDto } & Omit<Props, "jobs">) {
   return (
     <li
       className={`import-job stage-${job.stage}`}
@@ -54,6 +62,21 @@ function JobRow({ job, onReview, onUnlock, onDismiss }: { job: JobDto } & Omit<P
             Review
           </button>
         )}
+        {(job.stage === "queued" ||
+          job.stage === "checking" ||
+          job.stage === "reading" ||
+          job.stage === "processing") && (
+          <button
+            type="button"
+            className="ghost"
+            data-testid="cancel-import"
+            onClick={() => {
+              onCancel(job.id);
+            }}
+          >
+            Cancel
+          </button>
+        )}
         {(job.stage === "review" ||
           job.stage === "filed" ||
           job.stage === "failed" ||
@@ -71,8 +94,13 @@ function JobRow({ job, onReview, onUnlock, onDismiss }: { job: JobDto } & Omit<P
           </button>
         )}
       </div>
-      {job.stage === "reading" && job.page !== null && job.pages !== null && (
-        <progress className="import-progress" max={job.pages} value={job.page} />
+      {(job.stage === "reading" || job.stage === "processing") && job.percent !== null && (
+        <progress
+          className="import-progress"
+          max={100}
+          value={job.percent}
+          data-testid="import-progress"
+        />
       )}
       {job.stage === "needsPassword" && (
         <PasswordForm
@@ -108,6 +136,13 @@ function JobState({ job }: { job: JobDto }) {
       return (
         <span className="import-state muted" data-testid="import-page">
           Reading page {job.page ?? "?"} of {job.pages ?? "?"}
+        </span>
+      );
+    case "processing":
+      return (
+        <span className="import-state muted" data-testid="import-processing">
+          Recognising scanned pages: {job.recognised ?? 0} of {job.scanned ?? "?"} ·{" "}
+          {job.percent ?? 0}%
         </span>
       );
     case "verifying":

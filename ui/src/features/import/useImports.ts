@@ -12,6 +12,8 @@ export interface Imports {
   pick: () => void;
   unlock: (jobId: number, password: string) => void;
   dismiss: (jobId: number) => void;
+  /** Stops a file being read (its row then says it was cancelled). */
+  cancel: (jobId: number) => void;
   /** An error of the import commands themselves (not of a file: those are on their rows). */
   error: ErrorDto | null;
 }
@@ -111,5 +113,16 @@ export function useImports(onFiled: () => void): Imports {
     });
   }, []);
 
-  return { jobs, add, pick, unlock, dismiss, error };
+  const cancel = useCallback((jobId: number) => {
+    commands.cancelImport(jobId).then(
+      (r) => {
+        if (r.status === "error") setError(r.error);
+      },
+      (e: unknown) => {
+        setError(ipcFailure(e));
+      },
+    );
+  }, []);
+
+  return { jobs, add, pick, unlock, dismiss, cancel, error };
 }
