@@ -259,7 +259,9 @@ impl Imports {
         if queued {
             self.update(app, id, |job| {
                 job.dto.stage = JobStage::Failed;
-                job.dto.error = Some(ErrorDto::from(AppError::from(folio_statements::StatementError::Cancelled)));
+                job.dto.error = Some(ErrorDto::from(AppError::from(
+                    folio_statements::StatementError::Cancelled,
+                )));
             });
         }
         Ok(())

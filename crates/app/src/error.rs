@@ -95,6 +95,8 @@ impl ErrorCode {
             ErrorCode::UnknownConnection => "No such bank connection",
             ErrorCode::StatementDuplicate => "This statement is already in your ledger",
             ErrorCode::StatementNotReconciled => "This statement does not add up",
+            ErrorCode::Statement("CANCELLED") => "Cancelled",
+            ErrorCode::Statement("OCR_ENGINE_MISSING") => "Scanned pages need the OCR engine",
             ErrorCode::Statement(_) => "This statement cannot be read",
             ErrorCode::Bank(_) => "The bank connection needs attention",
             ErrorCode::Internal => "Something went wrong",

@@ -22,7 +22,11 @@ pub enum ReadStage {
     /// Reading page `page` of `pages`; `percent` of the whole read is done.
     Page { page: u32, pages: u32, percent: u8 },
     /// Scanned pages: `done` of `scanned` recognised by OCR; `percent` of the whole read.
-    Recognising { done: u32, scanned: u32, percent: u8 },
+    Recognising {
+        done: u32,
+        scanned: u32,
+        percent: u8,
+    },
     /// Finding the account, period, balances and rows, and proving them.
     Verifying,
 }

@@ -48,6 +48,7 @@ fn read(
         None,
         IntakeLimits::default(),
         &mut |s| stages.push(s),
+        &std::sync::atomic::AtomicBool::new(false),
     )
 }
 
@@ -68,8 +69,16 @@ fn read_reports_progress_review_shows_the_proof_and_filing_goes_where_the_person
         stages,
         vec![
             ReadStage::Checking,
-            ReadStage::Page { page: 1, pages: 2 },
-            ReadStage::Page { page: 2, pages: 2 },
+            ReadStage::Page {
+                page: 1,
+                pages: 2,
+                percent: 0
+            },
+            ReadStage::Page {
+                page: 2,
+                pages: 2,
+                percent: 50
+            },
             ReadStage::Verifying
         ]
     );
