@@ -48,6 +48,11 @@ pub enum ErrorCode {
     Statement(&'static str),
     /// A bank connection failed; the bank crate's own code (BANK_RECONNECT, ...).
     Bank(&'static str),
+    /// A bank export file (OFX, QIF, CAMT, MT940, CSV, XLSX) could not be read; the bank-files
+    /// crate's own code (MALFORMED_MT940, QIF_DATE_ORDER_AMBIGUOUS, CSV_MAPPING_NEEDED, ...).
+    BankFile(&'static str),
+    /// A bank file names no currency (QIF, CSV) and none was given.
+    CurrencyNeeded,
     /// Anything else: a bug or an environment failure.
     Internal,
 }
@@ -71,7 +76,8 @@ impl ErrorCode {
             ErrorCode::UnknownConnection => "UNKNOWN_CONNECTION",
             ErrorCode::StatementDuplicate => "STATEMENT_DUPLICATE",
             ErrorCode::StatementNotReconciled => "STATEMENT_NOT_RECONCILED",
-            ErrorCode::Statement(code) | ErrorCode::Bank(code) => code,
+            ErrorCode::Statement(code) | ErrorCode::Bank(code) | ErrorCode::BankFile(code) => code,
+            ErrorCode::CurrencyNeeded => "CURRENCY_NEEDED",
             ErrorCode::Internal => "INTERNAL",
         }
     }
@@ -99,6 +105,8 @@ impl ErrorCode {
             ErrorCode::Statement("OCR_ENGINE_MISSING") => "Scanned pages need the OCR engine",
             ErrorCode::Statement(_) => "This statement cannot be read",
             ErrorCode::Bank(_) => "The bank connection needs attention",
+            ErrorCode::BankFile(_) => "This bank file cannot be read",
+            ErrorCode::CurrencyNeeded => "This bank file names no currency",
             ErrorCode::Internal => "Something went wrong",
         }
     }
@@ -153,6 +161,11 @@ impl ErrorCode {
             ErrorCode::StatementDuplicate => "Nothing was changed. A renamed copy of a filed statement is the same file.",
             ErrorCode::Statement(_) => "See the message; your ledger was not changed.",
             ErrorCode::Bank(_) => "See the message: reconnect the bank, act on its site, or sync again later. Nothing was filed from the failed sync.",
+            ErrorCode::BankFile(_) => "See the message; your ledger was not changed.",
+            ErrorCode::CurrencyNeeded => {
+                "Nothing was filed. Give the account's currency (ISO 4217, e.g. EUR): \
+                 `folio import --currency EUR FILE`."
+            }
             ErrorCode::StatementNotReconciled => {
                 "Nothing was filed. Check the rows named in the message against the PDF; to file it \
                  anyway, import it again accepting that it does not reconcile."
@@ -235,6 +248,16 @@ impl From<StoreError> for AppError {
             _ => ErrorCode::Internal,
         };
         AppError::new(code, e.to_string())
+    }
+}
+
+impl From<folio_bankfiles::BankFileError> for AppError {
+    fn from(e: folio_bankfiles::BankFileError) -> Self {
+        AppError {
+            code: ErrorCode::BankFile(e.code()),
+            message: e.to_string(),
+            hint: Some(e.fix()),
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 //! This layer decides *where* the ledger lives and *how* it is unlocked; the store decides how it is
 //! kept, the ledger crate what it means. Nothing here knows about Tauri or the terminal.
 
+mod bankfile;
 mod browse;
 mod data_dir;
 mod error;
@@ -17,6 +18,10 @@ use folio_secrets::{decode_ledger_key, encode_ledger_key, generate_ledger_key, K
 use folio_statements::{IntakeLimits, PdfEngine};
 use folio_store::Ledger;
 
+pub use bankfile::{
+    bank_file_csv, bank_file_format, bank_file_json, parse_bank_file, read_bank_file,
+    BankFileOptions, BankFileReport, BankStatementReport, Proof, ReadBankFile,
+};
 pub use browse::{
     BalancePoint, LedgerRow, MonthTotalsView, TransactionDetailView, TransactionFilter,
 };

@@ -143,6 +143,9 @@ pub struct StatementView {
     pub closing: String,
     pub currency: String,
     pub reconciled: bool,
+    /// False for a bank file that printed no balances (QIF, most CSV): nothing to prove, and
+    /// `opening`/`closing` are placeholders.
+    pub balances_printed: bool,
     pub transactions: u64,
 }
 
@@ -158,6 +161,7 @@ impl From<StatementSummary> for StatementView {
             opening: plain_amount(s.opening),
             closing: plain_amount(s.closing),
             reconciled: s.reconciled,
+            balances_printed: s.balances_printed,
             transactions: s.transactions,
         }
     }

@@ -32,7 +32,9 @@ pub use queries::{
     AccountBalance, MonthTotals, TransactionDetail, TransactionQuery, TransactionRow,
     TransactionSort, MAX_QUERY_LIMIT,
 };
-pub use statements::{Coverage, ImportOutcome, StatementImport, StatementSummary};
+pub use statements::{
+    Coverage, ImportOutcome, StatementFilePart, StatementImport, StatementSummary,
+};
 
 /// The first 16 bytes of every unencrypted SQLite file.
 const PLAIN_SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";

@@ -215,6 +215,16 @@ ALTER TABLE accounts ADD COLUMN bank_balance_on TEXT
     CHECK (bank_balance_on IS NULL OR bank_balance_on GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]');
 "#,
     },
+    Migration {
+        version: 6,
+        name: "statements without printed balances",
+        sql: r#"
+-- A bank file without opening/closing balances (QIF, most CSV) is filed as a statement with no
+-- proof: its opening/closing columns are placeholders, kept out of the account's balance check.
+ALTER TABLE statements ADD COLUMN balances_printed INTEGER NOT NULL DEFAULT 1
+    CHECK (balances_printed IN (0, 1));
+"#,
+    },
 ];
 
 /// The schema version this build writes and understands.
@@ -291,6 +301,7 @@ mod tests {
             (3, 0x3877_73c4_4833_138a),
             (4, 0x97af_3046_463d_78bd),
             (5, 0x271a_29ee_316d_936a),
+            (6, 0x105a_7395_57d2_ab22),
         ];
         for (version, expected) in pinned {
             let m = &MIGRATIONS[*version as usize - 1];

@@ -299,7 +299,7 @@ pub fn balance_by_month(
     let currency = account_currency(conn, account)?;
     let opening: i64 = conn
         .prepare_cached(
-            "SELECT opening_minor FROM statements WHERE account_id = ?1
+            "SELECT opening_minor FROM statements WHERE account_id = ?1 AND balances_printed = 1
              ORDER BY period_start, id LIMIT 1",
         )?
         .query_row([account.0], |r| r.get(0))
@@ -370,10 +370,12 @@ pub fn account_balances(conn: &Connection) -> Result<Vec<AccountBalance>, StoreE
     }
     let mut stmt = conn.prepare_cached(
         "SELECT a.id, a.currency,
-                (SELECT s.opening_minor FROM statements s WHERE s.account_id = a.id
+                (SELECT s.opening_minor FROM statements s
+                 WHERE s.account_id = a.id AND s.balances_printed = 1
                  ORDER BY s.period_start, s.id LIMIT 1),
                 (SELECT s.closing_minor || ' ' || s.period_end FROM statements s
-                 WHERE s.account_id = a.id ORDER BY s.period_end DESC, s.id DESC LIMIT 1)
+                 WHERE s.account_id = a.id AND s.balances_printed = 1
+                 ORDER BY s.period_end DESC, s.id DESC LIMIT 1)
          FROM accounts a ORDER BY a.id",
     )?;
     let rows = stmt.query_map([], |r| {

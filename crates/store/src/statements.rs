@@ -27,6 +27,18 @@ pub struct StatementImport<'a> {
     pub transactions: &'a [(NewTransaction, u32)],
 }
 
+/// One statement of a bank file (OFX, CAMT, MT940, ...), ready to file with the file's others.
+pub struct StatementFilePart<'a> {
+    /// Pages are 0 and the rows' page numbers are ignored (a bank file has none). Each part of a
+    /// file needs its own `file_sha256`: the caller derives the second and later ones.
+    pub statement: StatementImport<'a>,
+    /// The bank's id of each row (same order as `statement.transactions`), where it has one.
+    pub provider_ids: &'a [Option<String>],
+    /// False when the file printed no opening/closing balance (QIF, most CSV): `opening` and
+    /// `closing` are then placeholders, left out of the account's balance check.
+    pub balances_printed: bool,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ImportOutcome {
     pub statement_id: i64,
@@ -49,6 +61,8 @@ pub struct StatementSummary {
     pub opening: Money,
     pub closing: Money,
     pub reconciled: bool,
+    /// False for a bank file without printed balances: `opening`/`closing` are placeholders.
+    pub balances_printed: bool,
     pub transactions: u64,
 }
 
@@ -117,128 +131,35 @@ impl Ledger {
         s: &StatementImport<'_>,
     ) -> Result<ImportOutcome, StoreError> {
         let tx = self.conn.transaction()?;
-        let existing: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM statements WHERE file_sha256 = ?1",
-                [s.file_sha256],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if let Some(statement_id) = existing {
-            return Err(StoreError::DuplicateStatement { statement_id });
-        }
-        let found: Option<i64> = match s.into_account {
-            Some(chosen) => Some(
-                tx.query_row("SELECT id FROM accounts WHERE id = ?1", [chosen.0], |r| {
-                    r.get(0)
-                })
-                .optional()?
-                .ok_or(StoreError::UnknownAccount(chosen))?,
-            ),
-            None => match_account(&tx, s.account)?,
-        };
-        let (account_id, account_created) = match found {
-            Some(id) => (id, false),
-            None => {
-                tx.execute(
-                    "INSERT INTO accounts (name, bank, holder, iban, number, currency) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![
-                        s.account.name,
-                        s.account.bank,
-                        s.account.holder,
-                        s.account.iban.as_ref().map(Iban::as_str),
-                        s.account.number,
-                        s.account.currency.code()
-                    ],
-                )?;
-                (tx.last_insert_rowid(), true)
-            }
-        };
-        let currency_code: String = tx.query_row(
-            "SELECT currency FROM accounts WHERE id = ?1",
-            [account_id],
-            |r| r.get(0),
-        )?;
-        let currency = folio_ledger::Currency::from_code(&currency_code)?;
-        for money in [s.opening, s.closing]
-            .iter()
-            .chain(s.transactions.iter().map(|(t, _)| &t.amount))
-        {
-            if money.currency() != currency {
-                return Err(StoreError::WrongCurrency {
-                    account: currency,
-                    found: money.currency(),
-                });
-            }
-        }
-        tx.execute(
-            "INSERT INTO statements (account_id, file_sha256, file_name, period_start, period_end,
-               opening_minor, closing_minor, reconciled, pages)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                account_id,
-                s.file_sha256,
-                s.file_name,
-                s.period_start.to_string(),
-                s.period_end.to_string(),
-                s.opening.to_minor_units()?,
-                s.closing.to_minor_units()?,
-                s.reconciled,
-                s.pages
-            ],
-        )?;
-        let statement_id = tx.last_insert_rowid();
-        let minor: Vec<i64> = s
-            .transactions
-            .iter()
-            .map(|(t, _)| t.amount.to_minor_units())
-            .collect::<Result<_, _>>()?;
-        let fps = fingerprints(
-            s.transactions
-                .iter()
-                .zip(&minor)
-                .map(|((t, _), m)| (t.date, *m, t.description.as_str())),
-        );
-        let mut added = 0;
-        {
-            let mut insert = tx.prepare(
-                "INSERT INTO transactions (account_id, booked_on, value_on, description, amount_minor,
-                   currency, balance_minor, statement_id, page, fingerprint)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-                 ON CONFLICT (account_id, fingerprint) WHERE fingerprint IS NOT NULL DO NOTHING",
-            )?;
-            for (((t, page), amount), fp) in s.transactions.iter().zip(&minor).zip(&fps) {
-                let balance = t.balance.map(|b| b.to_minor_units()).transpose()?;
-                added += insert.execute(params![
-                    account_id,
-                    t.date.to_string(),
-                    t.value_date.map(|d| d.to_string()),
-                    t.description,
-                    amount,
-                    currency.code(),
-                    balance,
-                    statement_id,
-                    page,
-                    fp
-                ])?;
-            }
-        }
-        // Read back inside the transaction: one row by id, not the aggregate over every account.
-        let account = tx
-            .query_row(
-                "SELECT id, name, bank, holder, iban, number, currency FROM accounts WHERE id = ?1",
-                [account_id],
-                crate::account_from_row,
-            )?
-            .into_account()?;
+        let outcome = file_statement(&tx, s, None)?;
         tx.commit()?;
-        Ok(ImportOutcome {
-            statement_id,
-            account,
-            account_created,
-            added,
-            already_known: s.transactions.len() - added,
-        })
+        Ok(outcome)
+    }
+
+    /// Files every statement of one bank file (several accounts or days), all or nothing: one
+    /// SQL transaction for the whole file. Each part is filed as [`Ledger::import_statement`]
+    /// files a statement (its `file_sha256` unique, rows already known by fingerprint skipped),
+    /// and rows with a provider id (FITID, AcctSvcrRef, MT940 reference) keep it: a row whose id
+    /// the account already holds, on the same day for the same amount, is already known, so an
+    /// overlapping export files only its new rows.
+    pub fn import_statement_file(
+        &mut self,
+        parts: &[StatementFilePart<'_>],
+    ) -> Result<Vec<ImportOutcome>, StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut outcomes = Vec::with_capacity(parts.len());
+        for part in parts {
+            if part.provider_ids.len() != part.statement.transactions.len() {
+                return Err(StoreError::Corrupt(format!(
+                    "{} provider ids for {} rows",
+                    part.provider_ids.len(),
+                    part.statement.transactions.len()
+                )));
+            }
+            outcomes.push(file_statement(&tx, &part.statement, Some(part))?);
+        }
+        tx.commit()?;
+        Ok(outcomes)
     }
 
     /// Filed statements, by account and period.
@@ -311,7 +232,8 @@ pub(crate) fn statement_summaries(
     let mut stmt = conn.prepare_cached(
         "SELECT s.id, s.account_id, s.file_name, s.period_start, s.period_end, s.opening_minor,
                 s.closing_minor, s.reconciled, a.currency,
-                (SELECT count(*) FROM transactions t WHERE t.statement_id = s.id)
+                (SELECT count(*) FROM transactions t WHERE t.statement_id = s.id),
+                s.balances_printed
          FROM statements s JOIN accounts a ON a.id = s.account_id
          WHERE ?1 IS NULL OR s.id = ?1
          ORDER BY s.account_id, s.period_start, s.id",
@@ -328,11 +250,13 @@ pub(crate) fn statement_summaries(
             r.get::<_, bool>(7)?,
             r.get::<_, String>(8)?,
             r.get::<_, i64>(9)?,
+            r.get::<_, bool>(10)?,
         ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, account, file_name, start, end, open, close, reconciled, cur, count) = row?;
+        let (id, account, file_name, start, end, open, close, reconciled, cur, count, printed) =
+            row?;
         let currency = folio_ledger::Currency::from_code(&cur)?;
         out.push(StatementSummary {
             id,
@@ -343,8 +267,178 @@ pub(crate) fn statement_summaries(
             opening: Money::from_minor_units(open, currency),
             closing: Money::from_minor_units(close, currency),
             reconciled,
+            balances_printed: printed,
             transactions: u64::try_from(count).unwrap_or(0),
         });
     }
     Ok(out)
+}
+
+/// Files one statement inside the caller's SQL transaction; `part` adds a bank file's provider
+/// ids and whether balances were printed.
+fn file_statement(
+    tx: &rusqlite::Transaction<'_>,
+    s: &StatementImport<'_>,
+    part: Option<&StatementFilePart<'_>>,
+) -> Result<ImportOutcome, StoreError> {
+    let existing: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM statements WHERE file_sha256 = ?1",
+            [s.file_sha256],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(statement_id) = existing {
+        return Err(StoreError::DuplicateStatement { statement_id });
+    }
+    let found: Option<i64> = match s.into_account {
+        Some(chosen) => Some(
+            tx.query_row("SELECT id FROM accounts WHERE id = ?1", [chosen.0], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .ok_or(StoreError::UnknownAccount(chosen))?,
+        ),
+        None => match_account(tx, s.account)?,
+    };
+    let (account_id, account_created) = match found {
+        Some(id) => (id, false),
+        None => {
+            tx.execute(
+                "INSERT INTO accounts (name, bank, holder, iban, number, currency) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    s.account.name,
+                    s.account.bank,
+                    s.account.holder,
+                    s.account.iban.as_ref().map(Iban::as_str),
+                    s.account.number,
+                    s.account.currency.code()
+                ],
+            )?;
+            (tx.last_insert_rowid(), true)
+        }
+    };
+    let currency_code: String = tx.query_row(
+        "SELECT currency FROM accounts WHERE id = ?1",
+        [account_id],
+        |r| r.get(0),
+    )?;
+    let currency = folio_ledger::Currency::from_code(&currency_code)?;
+    for money in [s.opening, s.closing]
+        .iter()
+        .chain(s.transactions.iter().map(|(t, _)| &t.amount))
+    {
+        if money.currency() != currency {
+            return Err(StoreError::WrongCurrency {
+                account: currency,
+                found: money.currency(),
+            });
+        }
+    }
+    tx.execute(
+        "INSERT INTO statements (account_id, file_sha256, file_name, period_start, period_end,
+           opening_minor, closing_minor, reconciled, pages, balances_printed)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            account_id,
+            s.file_sha256,
+            s.file_name,
+            s.period_start.to_string(),
+            s.period_end.to_string(),
+            s.opening.to_minor_units()?,
+            s.closing.to_minor_units()?,
+            s.reconciled,
+            s.pages,
+            part.is_none_or(|p| p.balances_printed)
+        ],
+    )?;
+    let statement_id = tx.last_insert_rowid();
+    let minor: Vec<i64> = s
+        .transactions
+        .iter()
+        .map(|(t, _)| t.amount.to_minor_units())
+        .collect::<Result<_, _>>()?;
+    let fps = fingerprints(
+        s.transactions
+            .iter()
+            .zip(&minor)
+            .map(|((t, _), m)| (t.date, *m, t.description.as_str())),
+    );
+    let mut added = 0;
+    {
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO transactions (account_id, booked_on, value_on, description, amount_minor,
+               currency, balance_minor, statement_id, page, fingerprint, provider_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             ON CONFLICT (account_id, fingerprint) WHERE fingerprint IS NOT NULL DO NOTHING",
+        )?;
+        let mut by_provider_id = tx.prepare_cached(
+            "SELECT booked_on, amount_minor FROM transactions
+             WHERE account_id = ?1 AND provider_id = ?2",
+        )?;
+        let mut link = tx.prepare_cached(
+            "UPDATE transactions SET provider_id = ?3
+             WHERE account_id = ?1 AND fingerprint = ?2 AND provider_id IS NULL",
+        )?;
+        for (i, (((t, page), amount), fp)) in
+            s.transactions.iter().zip(&minor).zip(&fps).enumerate()
+        {
+            let balance = t.balance.map(|b| b.to_minor_units()).transpose()?;
+            let date = t.date.to_string();
+            // Bank files have no pages: the page stays empty.
+            let page = part.is_none().then_some(*page);
+            let mut provider_id = part
+                .and_then(|p| p.provider_ids.get(i))
+                .and_then(Option::as_deref);
+            if let Some(id) = provider_id {
+                let known: Option<(String, i64)> = by_provider_id
+                    .query_row(params![account_id, id], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?;
+                match known {
+                    // The bank's id for a row the ledger holds: already known.
+                    Some((d, a)) if d == date && a == *amount => continue,
+                    // The id names another row (a bank reusing references): file this one as a
+                    // row of its own, without the id.
+                    Some(_) => provider_id = None,
+                    None => {}
+                }
+            }
+            let inserted = insert.execute(params![
+                account_id,
+                date,
+                t.value_date.map(|d| d.to_string()),
+                t.description,
+                amount,
+                currency.code(),
+                balance,
+                statement_id,
+                page,
+                fp,
+                provider_id
+            ])?;
+            added += inserted;
+            if inserted == 0 {
+                if let Some(id) = provider_id {
+                    // Known by fingerprint (e.g. from a PDF statement): the row keeps the bank's
+                    // id from now on.
+                    link.execute(params![account_id, fp, id])?;
+                }
+            }
+        }
+    }
+    // Read back inside the transaction: one row by id, not the aggregate over every account.
+    let account = tx
+        .query_row(
+            "SELECT id, name, bank, holder, iban, number, currency FROM accounts WHERE id = ?1",
+            [account_id],
+            crate::account_from_row,
+        )?
+        .into_account()?;
+    Ok(ImportOutcome {
+        statement_id,
+        account,
+        account_created,
+        added,
+        already_known: s.transactions.len() - added,
+    })
 }
