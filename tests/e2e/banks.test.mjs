@@ -13,6 +13,33 @@ import { harness, waitFor } from "./app.mjs";
 
 const { saveScreenshot, launch } = harness();
 
+/** The bank's page that opened beside `main`: switched to, its #approve clicked, back to `main`
+ * once Folio caught the redirect and closed it. The click runs from a script that returns first,
+ * because the page is closed under the driver's feet. */
+async function approveIn(session, main) {
+  const w = await waitFor("the bank's window", async () => {
+    const handles = await session.windows();
+    return handles.find((h) => h !== main);
+  });
+  await session.switchTo(w);
+  await session.find("#approve");
+  await session.executeAsync(
+    `const done = arguments[arguments.length - 1];
+     setTimeout(() => document.getElementById("approve").click(), 50);
+     done(true);`,
+  );
+  await session.switchTo(main);
+  await waitFor("the bank's window to close", async () => (await session.windows()).length === 1);
+}
+
+/** The banks section's message; its error, if one shows instead, fails the wait at once. */
+async function bankMessage(session) {
+  if (await session.exists('[data-testid="bank-error"]')) {
+    throw new Error(await session.text(await session.find('[data-testid="bank-error"]')));
+  }
+  return session.text(await session.find('[data-testid="bank-message"]'));
+}
+
 test("connect the sandbox bank in its own window, then sync it", async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), "folio-e2e-banks-"));
   const session = await launch(t, 4484, { FOLIO_DATA_DIR: dataDir });
@@ -54,14 +81,8 @@ test("connect the sandbox bank in its own window, then sync it", async (t) => {
   );
   await session.switchTo(main);
   await waitFor("the connect window to close", async () => (await session.windows()).length === 1);
-  const reportOrError = async () => {
-    if (await session.exists('[data-testid="bank-error"]')) {
-      throw new Error(await session.text(await session.find('[data-testid="bank-error"]')));
-    }
-    return session.text(await session.find('[data-testid="bank-message"]'));
-  };
   await waitFor("the first sync's report", async () =>
-    /Sandbox bank connected: \d+ new/.test(await reportOrError()),
+    /Sandbox bank connected: \d+ new/.test(await bankMessage(session)),
   );
   await waitFor(
     "the synced accounts in the sidebar",
@@ -121,14 +142,14 @@ test("connect the sandbox bank in its own window, then sync it", async (t) => {
   );
   await session.switchTo(main);
   await waitFor("the PSD2 bank's first sync", async () =>
-    /Sandbox bank connected: [1-9]\d* new/.test(await reportOrError()),
+    /Sandbox bank connected: [1-9]\d* new/.test(await bankMessage(session)),
   );
 
   // The business API: client credentials, no page.
   await session.click(await session.find('[data-testid="connect-sandbox"]'));
   await session.click(await session.find('[data-testid="connect-sandbox-abnamro"]'));
   await waitFor("the business account's first sync", async () =>
-    /Sandbox bank connected: [1-9]\d* new/.test(await reportOrError()),
+    /Sandbox bank connected: [1-9]\d* new/.test(await bankMessage(session)),
   );
   const states = await session.findAll('[data-testid="connection"]');
   assert.equal(states.length, 3);
@@ -150,27 +171,6 @@ test("connect the sandbox bank in its own window, then sync it", async (t) => {
 
 test("after a restart the aggregator asks to reconnect; reconnecting keeps its accounts, then the schedule syncs it", async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), "folio-e2e-reconnect-"));
-  const approveIn = async (session, main) => {
-    const w = await waitFor("the bank's window", async () => {
-      const handles = await session.windows();
-      return handles.find((h) => h !== main);
-    });
-    await session.switchTo(w);
-    await session.find("#approve");
-    await session.executeAsync(
-      `const done = arguments[arguments.length - 1];
-       setTimeout(() => document.getElementById("approve").click(), 50);
-       done(true);`,
-    );
-    await session.switchTo(main);
-    await waitFor("the bank's window to close", async () => (await session.windows()).length === 1);
-  };
-  const message = async (session) => {
-    if (await session.exists('[data-testid="bank-error"]')) {
-      throw new Error(await session.text(await session.find('[data-testid="bank-error"]')));
-    }
-    return session.text(await session.find('[data-testid="bank-message"]'));
-  };
 
   const first = await launch(t, 4494, { FOLIO_DATA_DIR: dataDir });
   await first.find('[data-testid="empty-state"]');
@@ -178,7 +178,9 @@ test("after a restart the aggregator asks to reconnect; reconnecting keeps its a
   await first.click(await first.find('[data-testid="connect-sandbox"]'));
   await first.click(await first.find('[data-testid="connect-sandbox-budgea"]'));
   await approveIn(first, firstMain);
-  await waitFor("the first sync", async () => /connected: [1-9]\d* new/.test(await message(first)));
+  await waitFor("the first sync", async () =>
+    /connected: [1-9]\d* new/.test(await bankMessage(first)),
+  );
   const accounts = (await first.findAll(".account")).length;
   assert.ok(accounts >= 3);
   await first.close();
@@ -207,7 +209,7 @@ test("after a restart the aggregator asks to reconnect; reconnecting keeps its a
   await second.click(await second.find('[data-testid="reconnect"]'));
   await approveIn(second, main);
   await waitFor("the reconnected sync", async () =>
-    /connected again: 0 new, 0 changed/.test(await message(second)),
+    /connected again: 0 new, 0 changed/.test(await bankMessage(second)),
   );
   assert.equal((await second.findAll(".account")).length, accounts, "no account doubled");
   assert.equal((await second.findAll('[data-testid="connection"]')).length, 1);
@@ -252,12 +254,6 @@ test("connect providers with your own API access through the form", async (t) =>
   const dataDir = mkdtempSync(join(tmpdir(), "folio-e2e-own-"));
   const session = await launch(t, 4514, { FOLIO_DATA_DIR: dataDir });
   await session.find('[data-testid="empty-state"]');
-  const message = async () => {
-    if (await session.exists('[data-testid="bank-error"]')) {
-      throw new Error(await session.text(await session.find('[data-testid="bank-error"]')));
-    }
-    return session.text(await session.find('[data-testid="bank-message"]'));
-  };
   const fill = async (testid, text) =>
     session.type(await session.find(`[data-testid="${testid}"]`), text);
 
@@ -289,7 +285,7 @@ test("connect providers with your own API access through the form", async (t) =>
   await session.type(key, apis.abnamro.apiKey);
   await session.click(await session.find('[data-testid="connect-submit"]'));
   await waitFor("the business account's first sync", async () =>
-    /Bank connected: [1-9]\d* new/.test(await message()),
+    /Bank connected: [1-9]\d* new/.test(await bankMessage(session)),
   );
   const row = await session.find('[data-testid="connection"]');
   assert.match(await session.text(row), /Business account/);
@@ -303,7 +299,7 @@ test("connect providers with your own API access through the form", async (t) =>
   await fill("connect-client-id", apis.belfius.clientId);
   await session.click(await session.find('[data-testid="connect-submit"]'));
   await waitFor("the PSD2 bank's first sync", async () =>
-    /Bank connected: [1-9]\d* new/.test(await message()),
+    /Bank connected: [1-9]\d* new/.test(await bankMessage(session)),
   );
   assert.equal((await session.findAll('[data-testid="connection"]')).length, 2);
   await waitFor(
@@ -318,25 +314,10 @@ test("a bank login the bank refuses is repaired on the aggregator's reconnect pa
   const session = await launch(t, 4524, { FOLIO_DATA_DIR: dataDir, FOLIO_SANDBOX_WRONGPASS: "1" });
   await session.find('[data-testid="empty-state"]');
   const main = await session.currentWindow();
-  const approveIn = async () => {
-    const w = await waitFor("the bank's window", async () => {
-      const handles = await session.windows();
-      return handles.find((h) => h !== main);
-    });
-    await session.switchTo(w);
-    await session.find("#approve");
-    await session.executeAsync(
-      `const done = arguments[arguments.length - 1];
-       setTimeout(() => document.getElementById("approve").click(), 50);
-       done(true);`,
-    );
-    await session.switchTo(main);
-    await waitFor("the bank's window to close", async () => (await session.windows()).length === 1);
-  };
 
   await session.click(await session.find('[data-testid="connect-sandbox"]'));
   await session.click(await session.find('[data-testid="connect-sandbox-budgea"]'));
-  await approveIn();
+  await approveIn(session, main);
   // The access is good, but one bank login's password is refused: the connection stays,
   // marked, and nothing is filed until the person repairs it.
   const error = await session.find('[data-testid="bank-error"]');
@@ -352,15 +333,10 @@ test("a bank login the bank refuses is repaired on the aggregator's reconnect pa
   saveScreenshot("bank-wrongpass.png", await session.screenshot());
 
   await session.click(await session.find('[data-testid="reconnect"]'));
-  await approveIn();
-  await waitFor("the repaired sync", async () => {
-    if (await session.exists('[data-testid="bank-error"]')) {
-      throw new Error(await session.text(await session.find('[data-testid="bank-error"]')));
-    }
-    return /connected again: [1-9]\d* new/.test(
-      await session.text(await session.find('[data-testid="bank-message"]')),
-    );
-  });
+  await approveIn(session, main);
+  await waitFor("the repaired sync", async () =>
+    /connected again: [1-9]\d* new/.test(await bankMessage(session)),
+  );
   assert.equal(
     await session.attr(await session.find('[data-testid="connection"]'), "data-state"),
     "ok",

@@ -45,6 +45,37 @@ fn dates(folio: &Folio) -> Vec<String> {
         .collect()
 }
 
+/// A Budgea user token from the sandbox's connect flow: it approves at once, and its redirect is
+/// read, not followed.
+async fn budgea_token(
+    bank: &folio_sandbox::Running,
+    config: &folio_sandbox::budgea::BudgeaSandbox,
+) -> String {
+    let client = folio_banks::budgea::Budgea::new(
+        &bank.base_url,
+        config.client_id.clone(),
+        folio_banks::http::RetryPolicy::default(),
+    )
+    .unwrap();
+    let location = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(client.connect_url(REDIRECT, "s-1").unwrap())
+        .send()
+        .await
+        .unwrap()
+        .headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let callback = folio_banks::budgea::parse_connect_redirect(&location, "s-1").unwrap();
+    client
+        .exchange_code(&config.client_secret, &callback.code)
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_gap_beyond_90_days_asks_for_sca_then_the_fresh_consent_fetches_all_of_it() {
     let config = BelfiusSandbox::new(today());
@@ -141,31 +172,7 @@ async fn a_manual_budgea_sync_refreshes_at_the_bank_and_stops_on_a_wrong_passwor
     let config = folio_sandbox::budgea::BudgeaSandbox::new();
     let control = std::sync::Arc::clone(&config.control);
     let bank = folio_sandbox::budgea::start(config.clone()).await.unwrap();
-    let client = folio_banks::budgea::Budgea::new(
-        &bank.base_url,
-        config.client_id.clone(),
-        folio_banks::http::RetryPolicy::default(),
-    )
-    .unwrap();
-    let connect = client.connect_url(REDIRECT, "s-1").unwrap();
-    // The sandbox approves at once: its redirect is read, not followed.
-    let location = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-        .get(connect)
-        .send()
-        .await
-        .unwrap()
-        .headers()["location"]
-        .to_str()
-        .unwrap()
-        .to_string();
-    let callback = folio_banks::budgea::parse_connect_redirect(&location, "s-1").unwrap();
-    let token = client
-        .exchange_code(&config.client_secret, &callback.code)
-        .await
-        .unwrap();
+    let token = budgea_token(&bank, &config).await;
 
     let root = tempfile::tempdir().unwrap();
     let dir = DataDir::at(&root.path().join("data")).unwrap();
@@ -299,31 +306,7 @@ async fn fault_drill(
 async fn budgea_faults_in_the_middle_of_a_sync_lose_nothing_and_double_nothing() {
     let config = folio_sandbox::budgea::BudgeaSandbox::new();
     let bank = folio_sandbox::budgea::start(config.clone()).await.unwrap();
-    let client = folio_banks::budgea::Budgea::new(
-        &bank.base_url,
-        config.client_id.clone(),
-        folio_banks::http::RetryPolicy::default(),
-    )
-    .unwrap();
-    let location = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-        .get(client.connect_url(REDIRECT, "s-2").unwrap())
-        .send()
-        .await
-        .unwrap()
-        .headers()["location"]
-        .to_str()
-        .unwrap()
-        .to_string();
-    let code = folio_banks::budgea::parse_connect_redirect(&location, "s-2")
-        .unwrap()
-        .code;
-    let token = client
-        .exchange_code(&config.client_secret, &code)
-        .await
-        .unwrap();
+    let token = budgea_token(&bank, &config).await;
     let secrets = ConnectionSecrets::Budgea {
         client_id: config.client_id.clone(),
         access_token: token,
