@@ -68,7 +68,11 @@ test("a scanned statement is recognised with progress, reviewed and filed; anoth
   assert.equal(await session.attr(proof, "data-reconciled"), "true");
   await session.click(await session.find('[data-testid="file-button"]'));
   await waitStage(session, "abn-amro-nl-scanned.pdf", "filed");
-  const count = await session.text(await session.find('[data-testid="tx-count"]'));
+  // The ledger view reloads after filing ("Counting…" first): wait for its count.
+  const count = await waitFor("the filed rows in the ledger view", async () => {
+    const text = await session.text(await session.find('[data-testid="tx-count"]'));
+    return text.startsWith("Counting") ? null : text;
+  });
   assert.match(count, new RegExp(`^${truth.transactions.length} transactions`));
 
   // A second scan, cancelled while its pages are recognised: nothing filed.
@@ -80,6 +84,11 @@ test("a scanned statement is recognised with progress, reviewed and filed; anoth
     '[data-testid="import-job"][data-file="ing-nl-scanned.pdf"] [data-testid="import-error"]',
   );
   assert.equal(await session.attr(error, "data-code"), "CANCELLED");
+  await waitFor(
+    "the ledger view settled",
+    async () =>
+      !(await session.text(await session.find('[data-testid="tx-count"]'))).startsWith("Counting"),
+  );
   assert.equal(await session.text(await session.find('[data-testid="tx-count"]')), count);
   saveScreenshot("scan-cancelled.png", await session.screenshot());
 });
