@@ -44,6 +44,10 @@ pub enum JobStage {
 #[serde(rename_all = "camelCase")]
 pub struct JobDto {
     pub id: u64,
+    /// Goes up with every change of this job. Events and command answers can arrive out of
+    /// order (a command's answer may come after the worker's next event), so the window keeps
+    /// the highest revision it has seen.
+    pub revision: u32,
     pub file_name: String,
     pub path: String,
     pub stage: JobStage,
@@ -123,6 +127,7 @@ impl Imports {
                 return;
             };
             change(job);
+            job.dto.revision = job.dto.revision.wrapping_add(1);
             job.dto.clone()
         };
         announce(app, dto);
@@ -143,6 +148,7 @@ impl Imports {
                     .unwrap_or_else(|| path.clone());
                 let dto = JobDto {
                     id,
+                    revision: 0,
                     file_name,
                     path,
                     stage: JobStage::Queued,
@@ -203,6 +209,7 @@ impl Imports {
             job.password = Some(password);
             job.dto.stage = JobStage::Queued;
             job.dto.error = None;
+            job.dto.revision = job.dto.revision.wrapping_add(1);
             let dto = job.dto.clone();
             inner.queue.push_back(id);
             (dto, !std::mem::replace(&mut inner.working, true))

@@ -215,6 +215,12 @@ export type ImportReportDto = {
 /**  One file's import, as the window shows it. */
 export type JobDto = {
 	id: number,
+	/**
+	 *  Goes up with every change of this job. Events and command answers can arrive out of
+	 *  order (a command's answer may come after the worker's next event), so the window keeps
+	 *  the highest revision it has seen.
+	 */
+	revision: number,
 	fileName: string,
 	path: string,
 	stage: JobStage,

@@ -7,6 +7,7 @@ import { mergeJob } from "./useImports";
 function job(id: number, stage: JobDto["stage"], extra: Partial<JobDto> = {}): JobDto {
   return {
     id,
+    revision: 0,
     fileName: `s${String(id)}.pdf`,
     path: `/tmp/s${String(id)}.pdf`,
     stage,
@@ -116,12 +117,22 @@ describe("the import rows", () => {
 
   it("merges job updates by id, keeping the order they were added in", () => {
     let jobs = [job(1, "queued"), job(2, "queued")];
-    jobs = mergeJob(jobs, job(2, "reading", { page: 1, pages: 2 }));
+    jobs = mergeJob(jobs, job(2, "reading", { page: 1, pages: 2, revision: 1 }));
     jobs = mergeJob(jobs, job(3, "queued"));
     expect(jobs.map((j) => [j.id, j.stage])).toEqual([
       [1, "queued"],
       [2, "reading"],
       [3, "queued"],
     ]);
+  });
+
+  it("keeps a newer state when an older one arrives late (a command's answer after an event)", () => {
+    // The password was refused (revision 3) before the answer of the unlock command (revision 2,
+    // queued) came back: the row must keep asking for the password.
+    let jobs = [job(7, "needsPassword", { revision: 3, passwordRejected: true })];
+    jobs = mergeJob(jobs, job(7, "queued", { revision: 2 }));
+    expect(jobs.map((j) => [j.stage, j.passwordRejected])).toEqual([["needsPassword", true]]);
+    jobs = mergeJob(jobs, job(7, "review", { revision: 4 }));
+    expect(jobs.map((j) => j.stage)).toEqual(["review"]);
   });
 });

@@ -18,10 +18,15 @@ export interface Imports {
   error: ErrorDto | null;
 }
 
-/** Merges a job's new state into the list, keeping the order jobs were added in. */
+/**
+ * Merges a job's new state into the list, keeping the order jobs were added in. A state older
+ * than the one shown (a command's answer that arrives after the worker's next event) is dropped.
+ */
 export function mergeJob(jobs: JobDto[], job: JobDto): JobDto[] {
   const at = jobs.findIndex((j) => j.id === job.id);
   if (at === -1) return [...jobs, job].sort((a, b) => a.id - b.id);
+  const shown = jobs[at];
+  if (shown !== undefined && shown.revision > job.revision) return jobs;
   const next = jobs.slice();
   next[at] = job;
   return next;
