@@ -13,6 +13,8 @@ const COMMANDS: &[&str] = &[
     "file_import",
     "dismiss_import",
     "cancel_import",
+    "bank_file_setup",
+    "set_bank_file_choices",
     "list_transactions",
     "count_transactions",
     "transaction_detail",

@@ -8,11 +8,11 @@ use tauri::{AppHandle, State};
 use folio_app::TransactionFilter;
 
 use crate::dto::{
-    AccountDto, BalancePointDto, ConnectionDto, CoverageDto, DetailDto, ErrorDto, FilterDto,
-    ImportReportDto, LedgerRowDto, LedgerStatus, MonthTotalsDto, ReviewDto, StatementDto,
-    SyncReportDto,
+    AccountDto, BalancePointDto, BankFileChoicesDto, BankFileSetupDto, ConnectionDto, CoverageDto,
+    DetailDto, ErrorDto, FilterDto, ImportReportDto, LedgerRowDto, LedgerStatus, MonthTotalsDto,
+    ReviewDto, StatementDto, SyncReportDto,
 };
-use crate::imports::{Imports, JobDto};
+use crate::imports::{Imports, JobDto, JobRead};
 use crate::Session;
 
 fn status(session: &Session) -> LedgerStatus {
@@ -91,8 +91,12 @@ pub async fn import_review(
     imports: State<'_, Imports>,
     job_id: u64,
 ) -> Result<ReviewDto, ErrorDto> {
-    let read = imports.read_of(job_id)?;
-    let review = session.with_folio(|f| f.review(&read))?;
+    let review = match imports.read_of(job_id)? {
+        JobRead::Pdf(read) => session.with_folio(|f| f.review(&read))?,
+        JobRead::Bank { read, into, .. } => {
+            session.with_folio(|f| f.bank_file_review(&read, into))?
+        }
+    };
     Ok(ReviewDto::new(job_id, review))
 }
 
@@ -109,12 +113,61 @@ pub async fn file_import(
     account_id: Option<i64>,
     accept_unreconciled: bool,
 ) -> Result<ImportReportDto, ErrorDto> {
-    let read = imports.read_of(job_id)?;
-    let report =
-        session.with_folio_mut(|f| f.file_statement(&read, account_id, accept_unreconciled))?;
-    let dto = ImportReportDto::from(report);
+    let dto = match imports.read_of(job_id)? {
+        JobRead::Pdf(read) => ImportReportDto::from(
+            session.with_folio_mut(|f| f.file_statement(&read, account_id, accept_unreconciled))?,
+        ),
+        JobRead::Bank {
+            read,
+            into,
+            remember,
+        } => {
+            let report = session.with_folio_mut(|f| {
+                let report = f.file_bank_file(&read, account_id.or(into), accept_unreconciled)?;
+                // A CSV/XLSX export's mapping is remembered for the account it went to, so the
+                // next export with the same header row is read the same way, into the same
+                // account. The rows are filed already: a failure here is only reported.
+                if let (Some((bytes, mapping, currency)), Some(first)) =
+                    (&remember, report.statements.first())
+                {
+                    if let Err(e) = f.remember_mapping(first.account_id, bytes, mapping, *currency)
+                    {
+                        eprintln!("Folio could not remember the column mapping: {e}");
+                    }
+                }
+                Ok(report)
+            })?;
+            ImportReportDto::from(&report)
+        }
+    };
     imports.filed(&app, job_id, dto.clone());
     Ok(dto)
+}
+
+/// What a bank file needs from the person (its column mapping, currency, or how to read its
+/// dates and numbers), with Folio's suggestion and a preview of its first rows.
+#[tauri::command]
+#[specta::specta]
+pub async fn bank_file_setup(
+    imports: State<'_, Imports>,
+    job_id: u64,
+) -> Result<BankFileSetupDto, ErrorDto> {
+    let (job, path, options) = imports.setup_of(job_id)?;
+    Ok(crate::bankfile_setup::setup(job_id, &job, &path, &options)?)
+}
+
+/// Reads a bank file again with the person's choices.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_bank_file_choices(
+    app: AppHandle,
+    imports: State<'_, Imports>,
+    job_id: u64,
+    choices: BankFileChoicesDto,
+) -> Result<JobDto, ErrorDto> {
+    let (_, path, options) = imports.setup_of(job_id)?;
+    let options = crate::bankfile_setup::options(&path, &options, &choices)?;
+    Ok(imports.retry_with_options(&app, job_id, options)?)
 }
 
 /// Stops an import being read (scanned pages can take seconds each); nothing is written.

@@ -6,11 +6,15 @@
 //! final filing writes to the ledger, so a failure at any step leaves it as it was.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use folio_app::{read_statement_file, AppError, ErrorCode, ReadStage, ReadStatement};
+use folio_app::{
+    bank_file_format, read_bank_file, read_statement_file, AppError, BankFileOptions, ErrorCode,
+    ReadBankFile, ReadStage, ReadStatement, StatementReview,
+};
+use folio_bankfiles::Format;
 use folio_secrets::Sensitive;
 use folio_statements::{IntakeLimits, PdfEngine};
 use serde::Serialize;
@@ -33,6 +37,9 @@ pub enum JobStage {
     Verifying,
     /// The PDF is protected: waiting for its password (again, when `passwordRejected`).
     NeedsPassword,
+    /// A bank file needs the person's choices first: its column mapping (CSV/XLSX), its
+    /// currency, or how to read its dates or numbers (QIF). `error` says which.
+    NeedsOptions,
     /// Read and verified: waiting for the person's review.
     Review,
     Filed,
@@ -61,6 +68,10 @@ pub struct JobDto {
     pub percent: Option<u8>,
     /// A password was given and it did not open the file.
     pub password_rejected: bool,
+    /// A bank file's format (`CSV`, `MT940`, ...); `None` for a PDF.
+    pub format: Option<String>,
+    /// A CSV/XLSX export read with the mapping remembered for its account.
+    pub remembered_mapping: bool,
     pub error: Option<ErrorDto>,
     /// Once read: what was found, in one line's worth.
     pub summary: Option<JobSummary>,
@@ -83,11 +94,31 @@ pub struct ImportJobChanged {
     pub job: JobDto,
 }
 
+/// What a job read, waiting for review.
+#[derive(Clone)]
+pub enum JobRead {
+    Pdf(ReadStatement),
+    Bank {
+        read: ReadBankFile,
+        /// The account a remembered mapping names.
+        into: Option<i64>,
+        /// The file's bytes and the mapping and currency it was read with (CSV/XLSX), to
+        /// remember them for its account once filed.
+        remember: Option<(
+            Arc<Vec<u8>>,
+            folio_bankfiles::CsvMapping,
+            folio_ledger::Currency,
+        )>,
+    },
+}
+
 struct Job {
     dto: JobDto,
     path: PathBuf,
     password: Option<Sensitive<String>>,
-    read: Option<ReadStatement>,
+    /// A bank file's choices, set by the person (or a remembered mapping).
+    options: BankFileOptions,
+    read: Option<JobRead>,
     /// Set to stop this job's read (between pages; running recognitions are killed).
     cancel: Arc<AtomicBool>,
 }
@@ -158,6 +189,8 @@ impl Imports {
                     scanned: None,
                     percent: None,
                     password_rejected: false,
+                    format: None,
+                    remembered_mapping: false,
                     error: None,
                     summary: None,
                     report: None,
@@ -168,6 +201,7 @@ impl Imports {
                         dto: dto.clone(),
                         path: path_buf,
                         password: None,
+                        options: BankFileOptions::default(),
                         read: None,
                         cancel: Arc::new(AtomicBool::new(false)),
                     },
@@ -222,8 +256,57 @@ impl Imports {
         Ok(dto)
     }
 
+    /// Gives a bank file waiting for choices the person's choices, and queues it again.
+    pub fn retry_with_options<R: Runtime>(
+        &self,
+        app: &AppHandle<R>,
+        id: u64,
+        options: BankFileOptions,
+    ) -> Result<JobDto, AppError> {
+        let (dto, start_worker) = {
+            let mut inner = self.lock();
+            let job = inner
+                .jobs
+                .get_mut(&id)
+                .ok_or_else(|| job_error(ErrorCode::Internal, format!("no import job {id}")))?;
+            if !matches!(job.dto.stage, JobStage::NeedsOptions | JobStage::Review)
+                || job.dto.format.is_none()
+            {
+                return Err(job_error(
+                    ErrorCode::Internal,
+                    format!("import job {id} is not a bank file waiting for choices"),
+                ));
+            }
+            job.options = options;
+            job.read = None;
+            job.dto.stage = JobStage::Queued;
+            job.dto.error = None;
+            job.dto.summary = None;
+            job.dto.revision = job.dto.revision.wrapping_add(1);
+            let dto = job.dto.clone();
+            inner.queue.push_back(id);
+            (dto, !std::mem::replace(&mut inner.working, true))
+        };
+        announce(app, dto.clone());
+        if start_worker {
+            let app = app.clone();
+            std::thread::spawn(move || work(&app));
+        }
+        Ok(dto)
+    }
+
+    /// A job's file path and choices (for the bank-file setup form).
+    pub fn setup_of(&self, id: u64) -> Result<(JobDto, PathBuf, BankFileOptions), AppError> {
+        let inner = self.lock();
+        let job = inner
+            .jobs
+            .get(&id)
+            .ok_or_else(|| job_error(ErrorCode::Internal, format!("no import job {id}")))?;
+        Ok((job.dto.clone(), job.path.clone(), job.options.clone()))
+    }
+
     /// The read statement of a job waiting for review.
-    pub fn read_of(&self, id: u64) -> Result<ReadStatement, AppError> {
+    pub fn read_of(&self, id: u64) -> Result<JobRead, AppError> {
         let inner = self.lock();
         inner
             .jobs
@@ -294,7 +377,6 @@ fn pdf_engine() -> Result<&'static PdfEngine, AppError> {
 /// The worker: reads queued jobs one after another (PDFium reads one file at a time anyway).
 fn work<R: Runtime>(app: &AppHandle<R>) {
     let imports = app.state::<Imports>();
-    let session = app.state::<Session>();
     loop {
         let next = {
             let mut inner = imports.lock();
@@ -304,6 +386,7 @@ fn work<R: Runtime>(app: &AppHandle<R>) {
                         id,
                         job.path.clone(),
                         job.password.take(),
+                        job.options.clone(),
                         Arc::clone(&job.cancel),
                     )
                 }),
@@ -313,9 +396,144 @@ fn work<R: Runtime>(app: &AppHandle<R>) {
                 }
             }
         };
-        let Some((id, path, password, cancel)) = next else {
+        let Some((id, path, password, options, cancel)) = next else {
             continue;
         };
+        match bank_file_of(&path, &options) {
+            Some((format, bytes)) => work_bank_file(app, id, &path, format, bytes, options),
+            None => work_pdf(app, id, &path, password, &cancel),
+        }
+    }
+}
+
+/// The bank-file format and bytes of a file, or `None` for a PDF (or anything else: the PDF
+/// reader then refuses it with its reason).
+fn bank_file_of(path: &Path, options: &BankFileOptions) -> Option<(Format, Arc<Vec<u8>>)> {
+    let size = std::fs::metadata(path).ok()?.len();
+    if size > folio_bankfiles::MAX_FILE_BYTES as u64 {
+        return None;
+    }
+    let bytes = std::fs::read(path).ok()?;
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string());
+    let format = bank_file_format(&bytes, name.as_deref(), options.mapping.is_some())?;
+    Some((format, Arc::new(bytes)))
+}
+
+/// Errors a bank file's reader gives that the person's choices can fix: the job then waits for
+/// them instead of failing.
+fn needs_choices(format: Format, code: &str) -> bool {
+    let tabular = matches!(format, Format::Csv | Format::Xlsx);
+    matches!(
+        code,
+        "CSV_MAPPING_NEEDED"
+            | "CSV_MAPPING_MISMATCH"
+            | "QIF_DATE_ORDER_AMBIGUOUS"
+            | "QIF_NUMBER_FORMAT_AMBIGUOUS"
+            | "CURRENCY_NEEDED"
+    ) || (tabular
+        && matches!(
+            code,
+            "INVALID_DATE"
+                | "INVALID_AMOUNT"
+                | "MALFORMED_CSV"
+                | "MALFORMED_XLSX"
+                | "CURRENCY_MISMATCH"
+        ))
+}
+
+fn work_bank_file<R: Runtime>(
+    app: &AppHandle<R>,
+    id: u64,
+    path: &Path,
+    format: Format,
+    bytes: Arc<Vec<u8>>,
+    mut options: BankFileOptions,
+) {
+    let imports = app.state::<Imports>();
+    let session = app.state::<Session>();
+    imports.update(app, id, |job| {
+        job.dto.stage = JobStage::Checking;
+        job.dto.format = Some(format.to_string());
+    });
+    let tabular = matches!(format, Format::Csv | Format::Xlsx);
+    let mut into = None;
+    let mut remembered = false;
+    if tabular && options.mapping.is_none() {
+        // Only a ledger that is open can remember; a locked one means the person sets it again.
+        if let Ok(Some(known)) = session.with_folio(|f| f.remembered_mapping(&bytes)) {
+            options.mapping = Some(known.mapping);
+            options.currency = options.currency.or(Some(known.currency));
+            into = Some(known.account_id);
+            remembered = true;
+        }
+    }
+    let result = (|| {
+        if tabular && options.mapping.is_none() {
+            return Err(AppError::from(
+                folio_bankfiles::BankFileError::CsvMappingNeeded { format },
+            ));
+        }
+        let read = read_bank_file(
+            &|sha| session.with_folio(|f| f.statement_with_file(sha)),
+            path,
+            &options,
+        )?;
+        let review = session.with_folio(|f| f.bank_file_review(&read, into))?;
+        Ok((read, review))
+    })();
+    imports.update(app, id, |job| {
+        job.dto.remembered_mapping = remembered;
+        match result {
+            Ok((read, review)) => {
+                job.dto.stage = JobStage::Review;
+                job.dto.summary = Some(summary_of(&review));
+                let remember = match (tabular, &options.mapping, options.currency) {
+                    (true, Some(m), Some(c)) => Some((Arc::clone(&bytes), m.clone(), c)),
+                    _ => None,
+                };
+                job.options = options;
+                job.read = Some(JobRead::Bank {
+                    read,
+                    into,
+                    remember,
+                });
+            }
+            Err(e) => {
+                job.options = options;
+                job.dto.stage = if needs_choices(format, e.code().as_str()) {
+                    JobStage::NeedsOptions
+                } else {
+                    JobStage::Failed
+                };
+                job.dto.error = Some(e.into());
+            }
+        }
+    });
+}
+
+fn summary_of(review: &StatementReview) -> JobSummary {
+    JobSummary {
+        account: review
+            .matched_account
+            .as_ref()
+            .map_or_else(|| review.new_account_name.clone(), |a| a.name.clone()),
+        period_start: review.period_start.clone(),
+        period_end: review.period_end.clone(),
+        transactions: u32::try_from(review.rows.len()).unwrap_or(u32::MAX),
+        reconciled: review.reconciled,
+    }
+}
+
+fn work_pdf<R: Runtime>(
+    app: &AppHandle<R>,
+    id: u64,
+    path: &Path,
+    password: Option<Sensitive<String>>,
+    cancel: &AtomicBool,
+) {
+    let imports = app.state::<Imports>();
+    let session = app.state::<Session>();
+    {
         let had_password = password.is_some();
         let result = pdf_engine().and_then(|engine| {
             if cancel.load(Ordering::SeqCst) {
@@ -324,7 +542,7 @@ fn work<R: Runtime>(app: &AppHandle<R>) {
             read_statement_file(
                 &|sha| session.with_folio(|f| f.statement_with_file(sha)),
                 engine,
-                &path,
+                path,
                 password.as_ref().map(|p| p.expose().as_str()),
                 IntakeLimits::default(),
                 &mut |stage| {
@@ -360,7 +578,7 @@ fn work<R: Runtime>(app: &AppHandle<R>) {
                         }
                     });
                 },
-                &cancel,
+                cancel,
             )
         });
         drop(password);
@@ -376,7 +594,7 @@ fn work<R: Runtime>(app: &AppHandle<R>) {
                     transactions: u32::try_from(s.transactions.len()).unwrap_or(u32::MAX),
                     reconciled: s.reconciled,
                 });
-                job.read = Some(read);
+                job.read = Some(JobRead::Pdf(read));
             }
             Err(e) => {
                 let code = e.code().as_str();

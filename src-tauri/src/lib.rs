@@ -3,6 +3,7 @@
 //! Only this crate knows Tauri and the IPC shapes (`dto`); everything it does goes through
 //! `folio-app`, like the CLI.
 
+mod bankfile_setup;
 mod banks;
 mod commands;
 mod dto;
@@ -27,6 +28,8 @@ pub fn commands() -> Builder<tauri::Wry> {
             commands::file_import,
             commands::dismiss_import,
             commands::cancel_import,
+            commands::bank_file_setup,
+            commands::set_bank_file_choices,
             commands::list_transactions,
             commands::count_transactions,
             commands::transaction_detail,
@@ -101,6 +104,8 @@ mod tests {
         "file_import",
         "dismiss_import",
         "cancel_import",
+        "bank_file_setup",
+        "set_bank_file_choices",
         "list_transactions",
         "count_transactions",
         "transaction_detail",

@@ -9,6 +9,7 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { harness, waitFor } from "./app.mjs";
+import { invoke, jobRow, waitStage, within } from "./jobs.mjs";
 
 const { saveScreenshot, launch } = harness();
 const fixturesBin = process.env.FOLIO_FIXTURES_BINARY;
@@ -20,18 +21,6 @@ function fixtures() {
   const dir = mkdtempSync(join(tmpdir(), "folio-e2e-pdfs-"));
   execFileSync(fixturesBin, [dir]);
   return dir;
-}
-
-/** Invokes a command the way the UI's generated bindings do. */
-function invoke(session, cmd, args) {
-  return session.executeAsync(
-    `const done = arguments[arguments.length - 1];
-     window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1]).then(
-       (v) => done({ ok: v }),
-       (e) => done({ err: e }),
-     );`,
-    [cmd, args],
-  );
 }
 
 /** Records every `import-job-changed` event the window receives, as the UI's listener does. */
@@ -46,27 +35,6 @@ async function recordJobEvents(session) {
   );
   assert.deepEqual(r, { ok: true }, "the window may listen to import events");
   return async () => session.executeAsync(`arguments[arguments.length - 1](window.__folioEvents);`);
-}
-
-async function jobRow(session, fileName) {
-  return session.find(`[data-testid="import-job"][data-file="${fileName}"]`);
-}
-
-async function waitStage(session, fileName, stage, timeoutMs = 30_000) {
-  return waitFor(
-    `${fileName} to reach ${stage}`,
-    async () => {
-      const row = await jobRow(session, fileName);
-      return (await session.attr(row, "data-stage")) === stage ? row : null;
-    },
-    timeoutMs,
-  );
-}
-
-async function within(session, row, css) {
-  // Rows are found by file name; their parts by test id under that row.
-  const id = await session.attr(row, "data-file");
-  return session.find(`[data-testid="import-job"][data-file="${id}"] ${css}`);
 }
 
 test("import statements: progress, password in place, review, filing, duplicate refused", async (t) => {

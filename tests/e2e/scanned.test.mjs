@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { harness, waitFor } from "./app.mjs";
+import { invoke, waitStage } from "./jobs.mjs";
 
 const { saveScreenshot, launch } = harness();
 
@@ -20,27 +21,8 @@ function scans() {
   return dir;
 }
 
-function invoke(session, cmd, args) {
-  return session.executeAsync(
-    `const done = arguments[arguments.length - 1];
-     window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1]).then(
-       (v) => done({ ok: v }),
-       (e) => done({ err: e }),
-     );`,
-    [cmd, args],
-  );
-}
-
-const row = (session, file) => session.find(`[data-testid="import-job"][data-file="${file}"]`);
-
-async function waitStage(session, file, stage, timeoutMs = 120_000) {
-  return waitFor(
-    `${file} to reach ${stage}`,
-    async () =>
-      (await session.attr(await row(session, file), "data-stage")) === stage ? true : null,
-    timeoutMs,
-  );
-}
+/** Scanned pages take seconds each: a longer wait than text files. */
+const waitScan = (session, file, stage) => waitStage(session, file, stage, 120_000);
 
 test("a scanned statement is recognised with progress, reviewed and filed; another is cancelled", async (t) => {
   const dir = scans();
@@ -54,12 +36,12 @@ test("a scanned statement is recognised with progress, reviewed and filed; anoth
     paths: [join(dir, "abn-amro-nl-scanned.pdf")],
   });
   assert.ok(queued.ok, JSON.stringify(queued));
-  await waitStage(session, "abn-amro-nl-scanned.pdf", "processing");
+  await waitScan(session, "abn-amro-nl-scanned.pdf", "processing");
   const line = await session.find('[data-testid="import-processing"]');
   assert.match(await session.text(line), /^Recognising scanned pages: \d of 2 · \d+%$/);
   saveScreenshot("scan-processing.png", await session.screenshot());
 
-  await waitStage(session, "abn-amro-nl-scanned.pdf", "review");
+  await waitScan(session, "abn-amro-nl-scanned.pdf", "review");
   const summary = await session.text(await session.find('[data-testid="import-summary"]'));
   assert.match(summary, new RegExp(`${truth.transactions.length} transactions`));
   assert.match(summary, /adds up/);
@@ -67,7 +49,7 @@ test("a scanned statement is recognised with progress, reviewed and filed; anoth
   const proof = await session.find('[data-testid="review-proof"]');
   assert.equal(await session.attr(proof, "data-reconciled"), "true");
   await session.click(await session.find('[data-testid="file-button"]'));
-  await waitStage(session, "abn-amro-nl-scanned.pdf", "filed");
+  await waitScan(session, "abn-amro-nl-scanned.pdf", "filed");
   // The ledger view reloads after filing ("Counting…" first): wait for its count.
   const count = await waitFor("the filed rows in the ledger view", async () => {
     const text = await session.text(await session.find('[data-testid="tx-count"]'));
@@ -77,9 +59,9 @@ test("a scanned statement is recognised with progress, reviewed and filed; anoth
 
   // A second scan, cancelled while its pages are recognised: nothing filed.
   await invoke(session, "import_files", { paths: [join(dir, "ing-nl-scanned.pdf")] });
-  await waitStage(session, "ing-nl-scanned.pdf", "processing");
+  await waitScan(session, "ing-nl-scanned.pdf", "processing");
   await session.click(await session.find('[data-testid="cancel-import"]'));
-  await waitStage(session, "ing-nl-scanned.pdf", "failed");
+  await waitScan(session, "ing-nl-scanned.pdf", "failed");
   const error = await session.find(
     '[data-testid="import-job"][data-file="ing-nl-scanned.pdf"] [data-testid="import-error"]',
   );

@@ -5,6 +5,7 @@ import { BanksSection } from "./features/banks/BanksSection";
 import { useFileDrop } from "./features/import/dragDrop";
 import { ImportPanel } from "./features/import/ImportPanel";
 import { ReviewScreen } from "./features/import/ReviewScreen";
+import { BankFileSetup } from "./features/import/BankFileSetup";
 import { useImports } from "./features/import/useImports";
 import { LedgerView } from "./features/ledger/LedgerView";
 import { LockedScreen } from "./features/ledger/LockedScreen";
@@ -56,6 +57,7 @@ function Workspace({
   const imports = useImports(changed);
   const hovering = useFileDrop(imports.add);
   const [reviewing, setReviewing] = useState<number | null>(null);
+  const [settingUp, setSettingUp] = useState<number | null>(null);
   return (
     <div className="shell">
       <AccountsSidebar
@@ -65,7 +67,15 @@ function Workspace({
         onSelect={setAccountId}
         banks={<BanksSection version={version} onChanged={changed} />}
       />
-      {reviewing !== null ? (
+      {settingUp !== null ? (
+        <BankFileSetup
+          key={settingUp}
+          jobId={settingUp}
+          onClose={() => {
+            setSettingUp(null);
+          }}
+        />
+      ) : reviewing !== null ? (
         <ReviewScreen
           key={reviewing}
           jobId={reviewing}
@@ -97,6 +107,7 @@ function Workspace({
               onUnlock={imports.unlock}
               onDismiss={imports.dismiss}
               onCancel={imports.cancel}
+              onSetup={setSettingUp}
             />
           }
         />
@@ -104,7 +115,7 @@ function Workspace({
       <StatusLine status={status} />
       {hovering && (
         <div className="drop-overlay" data-testid="drop-overlay">
-          Drop statement PDFs to import them
+          Drop statement PDFs or bank files (OFX, QIF, CAMT, MT940, CSV, XLSX) to import them
         </div>
       )}
     </div>

@@ -17,6 +17,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
+use crate::import::{ReviewRow, StatementReview};
 use crate::views::plain_decimal;
 use crate::{AppError, ErrorCode, Folio};
 
@@ -341,9 +342,14 @@ impl Folio {
     /// Files a read bank file: every statement in one SQL transaction (all or nothing). A
     /// statement whose printed balances do not add up is STATEMENT_NOT_RECONCILED unless
     /// `accept_unreconciled`; one without balances is filed unproven (`Proof::NoBalances`).
+    ///
+    /// `into` files every statement into that existing account (the person picked it, or a
+    /// remembered mapping names it); a file holding several accounts refuses that
+    /// (SEVERAL_ACCOUNTS_IN_FILE): each of its statements goes to its own account.
     pub fn file_bank_file(
         &mut self,
         read: &ReadBankFile,
+        into: Option<i64>,
         accept_unreconciled: bool,
     ) -> Result<BankFileReport, AppError> {
         let mut prepared = Vec::new();
@@ -351,6 +357,9 @@ impl Folio {
             if let Some(p) = prepare(read, i, s, accept_unreconciled)? {
                 prepared.push(p);
             }
+        }
+        if into.is_some() {
+            one_account(read, &prepared)?;
         }
         let skipped_empty = read.statements.len() - prepared.len();
         if prepared.is_empty() {
@@ -366,7 +375,7 @@ impl Folio {
             .map(|p| StatementFilePart {
                 statement: StatementImport {
                     account: &p.account,
-                    into_account: None,
+                    into_account: into.map(folio_ledger::AccountId),
                     file_sha256: &p.sha256,
                     file_name: &read.file_name,
                     period_start: p.period.0,
@@ -422,8 +431,219 @@ impl Folio {
         accept_unreconciled: bool,
     ) -> Result<BankFileReport, AppError> {
         let read = read_bank_file(&|sha| self.statement_with_file(sha), path, options)?;
-        self.file_bank_file(&read, accept_unreconciled)
+        self.file_bank_file(&read, None, accept_unreconciled)
     }
+
+    /// What the review screen shows for a bank file, as for a PDF: the statements of the file
+    /// together (periods joined, rows in file order), whether each adds up, and the account it
+    /// would go to (`into` when a remembered mapping names one).
+    pub fn bank_file_review(
+        &self,
+        read: &ReadBankFile,
+        into: Option<i64>,
+    ) -> Result<StatementReview, AppError> {
+        let mut prepared = Vec::new();
+        for (i, s) in read.statements.iter().enumerate() {
+            if let Some(p) = prepare(read, i, s, true)? {
+                prepared.push((s, p));
+            }
+        }
+        let (Some((_, first)), Some((_, last))) = (prepared.first(), prepared.last()) else {
+            return Err(AppError::from(
+                folio_bankfiles::BankFileError::NoStatement {
+                    format: read.format,
+                    detail: format!("{}: no statement has a row or a date", read.path.display()),
+                },
+            ));
+        };
+        let currency = first.account.currency;
+        let decimals = currency.minor_units();
+        let amount = |d: Decimal| plain_decimal(d, decimals);
+        let mut warnings = Vec::new();
+        let accounts = distinct_accounts(prepared.iter().map(|(_, p)| p));
+        if accounts > 1 {
+            warnings.push(format!(
+                "This file holds statements of {accounts} accounts: each is filed into its own account."
+            ));
+        }
+        let mut rows = Vec::new();
+        let (mut money_in, mut money_out) = (Decimal::ZERO, Decimal::ZERO);
+        for (s, p) in &prepared {
+            if let Reconciliation::Off {
+                expected_closing,
+                difference,
+            } = s.reconcile()
+            {
+                warnings.push(format!(
+                    "{} .. {}: the rows add up to {} but the closing balance is {} (difference {})",
+                    p.period.0,
+                    p.period.1,
+                    amount(expected_closing),
+                    amount(s.closing_balance.unwrap_or_default()),
+                    amount(difference),
+                ));
+            }
+            warnings.extend(p.warnings.iter().cloned());
+            for t in &s.transactions {
+                if t.amount.is_sign_negative() {
+                    money_out -= t.amount;
+                } else {
+                    money_in += t.amount;
+                }
+                rows.push(ReviewRow {
+                    date: t.booked.to_string(),
+                    value_date: t.value_date.map(|d| d.to_string()),
+                    description: description(t),
+                    amount: amount(t.amount),
+                    balance: None,
+                    page: 0,
+                    problem: None,
+                });
+            }
+        }
+        let balances_printed = prepared.iter().any(|(_, p)| p.proof != Proof::NoBalances);
+        let reconciled = prepared.iter().all(|(_, p)| p.proof == Proof::Balanced);
+        let opening = first.opening.amount();
+        let closing = last.closing.amount();
+        let matched_id = match into {
+            Some(id) => Some(id),
+            None if accounts == 1 => self.ledger.matching_account(&first.account)?.map(|a| a.0),
+            None => None,
+        };
+        let matched_account = match matched_id {
+            Some(id) => self.accounts()?.into_iter().find(|a| a.id == id),
+            None => None,
+        };
+        let first_statement = &read.statements[0];
+        Ok(StatementReview {
+            file_name: read.file_name.clone(),
+            bank: first.account.bank.clone(),
+            holder: None,
+            iban: first_statement
+                .account
+                .iban
+                .as_ref()
+                .map(ToString::to_string),
+            account_number: first_statement.account.number.clone(),
+            masked: first.masked.clone(),
+            currency: currency.to_string(),
+            period_start: prepared
+                .iter()
+                .map(|(_, p)| p.period.0)
+                .min()
+                .unwrap_or(first.period.0)
+                .to_string(),
+            period_end: prepared
+                .iter()
+                .map(|(_, p)| p.period.1)
+                .max()
+                .unwrap_or(last.period.1)
+                .to_string(),
+            opening: amount(opening),
+            closing: amount(closing),
+            money_in: amount(money_in),
+            money_out: amount(money_out),
+            computed_closing: amount(opening + money_in - money_out),
+            reconciled,
+            sign_convention: "account".into(),
+            scanned: false,
+            pages: 0,
+            rows,
+            warnings,
+            matched_account,
+            new_account_name: first.account.name.clone(),
+            format: read.format.to_string(),
+            balances_printed,
+            statements: u32::try_from(prepared.len()).unwrap_or(u32::MAX),
+        })
+    }
+
+    /// The remembered mapping whose header row this CSV/XLSX export has, if any: how it is read,
+    /// its currency and the account it goes to.
+    pub fn remembered_mapping(&self, bytes: &[u8]) -> Result<Option<RememberedMapping>, AppError> {
+        for stored in self.ledger.bank_file_mappings()? {
+            // A mapping this build cannot read (written by a later one) is passed over.
+            let Ok(mapping) = serde_json::from_str::<CsvMapping>(&stored.mapping_json) else {
+                continue;
+            };
+            let Ok(currency) = stored.currency.parse::<Currency>() else {
+                continue;
+            };
+            if folio_bankfiles::header_signature(bytes, &mapping).as_deref()
+                == Some(stored.header_signature.as_str())
+            {
+                return Ok(Some(RememberedMapping {
+                    mapping,
+                    currency,
+                    account_id: stored.account_id.0,
+                }));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Remembers how this account's export is read (after it was filed with this mapping).
+    /// Returns false when the mapping has no header row to know the next export by.
+    pub fn remember_mapping(
+        &mut self,
+        account_id: i64,
+        bytes: &[u8],
+        mapping: &CsvMapping,
+        currency: Currency,
+    ) -> Result<bool, AppError> {
+        let Some(header_signature) = folio_bankfiles::header_signature(bytes, mapping) else {
+            return Ok(false);
+        };
+        let mapping_json = serde_json::to_string(mapping)
+            .map_err(|e| AppError::new(ErrorCode::Internal, format!("mapping as JSON: {e}")))?;
+        self.ledger
+            .remember_bank_file_mapping(&folio_store::BankFileMapping {
+                account_id: folio_ledger::AccountId(account_id),
+                header_signature,
+                mapping_json,
+                currency: currency.to_string(),
+            })?;
+        Ok(true)
+    }
+}
+
+/// A remembered way to read an account's CSV/XLSX export.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RememberedMapping {
+    pub mapping: CsvMapping,
+    pub currency: Currency,
+    pub account_id: i64,
+}
+
+/// How many different accounts (by IBAN, number, else name) the prepared statements name.
+fn distinct_accounts<'a>(prepared: impl Iterator<Item = &'a Prepared>) -> usize {
+    let mut keys: Vec<String> = prepared
+        .map(|p| {
+            p.account
+                .iban
+                .as_ref()
+                .map(ToString::to_string)
+                .or_else(|| p.account.number.clone())
+                .unwrap_or_else(|| p.account.name.clone())
+        })
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys.len()
+}
+
+fn one_account(read: &ReadBankFile, prepared: &[Prepared]) -> Result<(), AppError> {
+    let accounts = distinct_accounts(prepared.iter());
+    if accounts > 1 {
+        return Err(AppError::new(
+            ErrorCode::SeveralAccountsInFile,
+            format!(
+                "{} holds statements of {accounts} accounts; each is filed into its own account, so one account cannot be picked for all",
+                read.path.display()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 // ---- convert: the statements as JSON or CSV, no ledger ------------------------------------

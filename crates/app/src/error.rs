@@ -53,6 +53,9 @@ pub enum ErrorCode {
     BankFile(&'static str),
     /// A bank file names no currency (QIF, CSV) and none was given.
     CurrencyNeeded,
+    /// A bank file holds statements of several accounts: each goes to its own account, so one
+    /// account cannot be picked for all of them.
+    SeveralAccountsInFile,
     /// Anything else: a bug or an environment failure.
     Internal,
 }
@@ -78,6 +81,7 @@ impl ErrorCode {
             ErrorCode::StatementNotReconciled => "STATEMENT_NOT_RECONCILED",
             ErrorCode::Statement(code) | ErrorCode::Bank(code) | ErrorCode::BankFile(code) => code,
             ErrorCode::CurrencyNeeded => "CURRENCY_NEEDED",
+            ErrorCode::SeveralAccountsInFile => "SEVERAL_ACCOUNTS_IN_FILE",
             ErrorCode::Internal => "INTERNAL",
         }
     }
@@ -107,6 +111,7 @@ impl ErrorCode {
             ErrorCode::Bank(_) => "The bank connection needs attention",
             ErrorCode::BankFile(_) => "This bank file cannot be read",
             ErrorCode::CurrencyNeeded => "This bank file names no currency",
+            ErrorCode::SeveralAccountsInFile => "This file holds several accounts",
             ErrorCode::Internal => "Something went wrong",
         }
     }
@@ -162,6 +167,10 @@ impl ErrorCode {
             ErrorCode::Statement(_) => "See the message; your ledger was not changed.",
             ErrorCode::Bank(_) => "See the message: reconnect the bank, act on its site, or sync again later. Nothing was filed from the failed sync.",
             ErrorCode::BankFile(_) => "See the message; your ledger was not changed.",
+            ErrorCode::SeveralAccountsInFile => {
+                "File it without picking an account: each of its statements goes to the account \
+                 its IBAN or number matches (or a new one)."
+            }
             ErrorCode::CurrencyNeeded => {
                 "Nothing was filed. Give the account's currency (ISO 4217, e.g. EUR): \
                  `folio import --currency EUR FILE`."

@@ -170,6 +170,13 @@ pub struct StatementReview {
     pub matched_account: Option<AccountView>,
     /// The name a new account would get.
     pub new_account_name: String,
+    /// `PDF`, or the bank file's format (`MT940`, `CAMT`, `OFX`, `QIF`, `CSV`, `XLSX`).
+    pub format: String,
+    /// Whether the file printed opening and closing balances (most CSV and every QIF do not:
+    /// then there is nothing to prove, and `reconciled` is false).
+    pub balances_printed: bool,
+    /// Statements in the file (a bank file may hold several days or accounts).
+    pub statements: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -255,6 +262,9 @@ impl Folio {
             warnings,
             matched_account: matched,
             new_account_name: account.name,
+            format: "PDF".into(),
+            balances_printed: true,
+            statements: 1,
         })
     }
 

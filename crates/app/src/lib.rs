@@ -20,7 +20,7 @@ use folio_store::Ledger;
 
 pub use bankfile::{
     bank_file_csv, bank_file_format, bank_file_json, parse_bank_file, read_bank_file,
-    BankFileOptions, BankFileReport, BankStatementReport, Proof, ReadBankFile,
+    BankFileOptions, BankFileReport, BankStatementReport, Proof, ReadBankFile, RememberedMapping,
 };
 pub use browse::{
     BalancePoint, LedgerRow, MonthTotalsView, TransactionDetailView, TransactionFilter,

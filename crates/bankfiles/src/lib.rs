@@ -27,7 +27,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 pub use error::BankFileError;
-pub use tabular::{suggest_mapping, AmountColumns, CsvMapping, TextEncoding};
+pub use tabular::{
+    header_signature, preview_rows, suggest_mapping, AmountColumns, CsvMapping, TextEncoding,
+};
 
 /// Files above this size are refused before parsing (FILE_TOO_LARGE).
 pub const MAX_FILE_BYTES: usize = 50 * 1024 * 1024;

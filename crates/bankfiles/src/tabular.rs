@@ -254,6 +254,43 @@ fn rows_of(bytes: &[u8], format: Format, mapping: &CsvMapping) -> Result<Rows, B
     }
 }
 
+/// The format a tabular export is read as: a spreadsheet by its bytes, else delimited text.
+fn tabular_format(bytes: &[u8]) -> Format {
+    match crate::detect(bytes, None) {
+        Some(Format::Xlsx) => Format::Xlsx,
+        _ => Format::Csv,
+    }
+}
+
+/// The first `limit` rows of an export as text cells, read with the mapping's encoding,
+/// delimiter and sheet: what a mapping form shows the person.
+pub fn preview_rows(
+    bytes: &[u8],
+    mapping: &CsvMapping,
+    limit: usize,
+) -> Result<Vec<Vec<String>>, BankFileError> {
+    let rows = rows_of(bytes, tabular_format(bytes), mapping)?;
+    Ok(rows
+        .into_iter()
+        .take(limit)
+        .map(|(_, cells)| cells.iter().map(Cell::text).collect())
+        .collect())
+}
+
+/// The header row of an export read with `mapping`, normalised (cells trimmed, lower-cased,
+/// joined by `|`): how Folio knows the next export of the same account. `None` when the mapping
+/// has no header row or the file has no such row.
+pub fn header_signature(bytes: &[u8], mapping: &CsvMapping) -> Option<String> {
+    if !mapping.has_header {
+        return None;
+    }
+    let rows = rows_of(bytes, tabular_format(bytes), mapping).ok()?;
+    let (_, header) = rows.get(mapping.skip_rows)?;
+    let cells: Vec<String> = header.iter().map(|c| c.text().to_lowercase()).collect();
+    let signature = cells.join("|");
+    (cells.iter().any(|c| !c.is_empty())).then_some(signature)
+}
+
 pub(crate) fn parse(
     bytes: &[u8],
     format: Format,

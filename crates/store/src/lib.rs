@@ -10,6 +10,7 @@
 //!   is ever written next to the ledger.
 
 mod feeds;
+mod mappings;
 mod migrations;
 pub mod queries;
 mod statements;
@@ -27,6 +28,7 @@ use folio_secrets::LedgerKey;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row};
 
 pub use feeds::{BankConnection, ConnectionState, FeedBatch, FeedOutcome, FeedTransaction};
+pub use mappings::BankFileMapping;
 pub use migrations::{latest_version, Migration, MIGRATIONS};
 pub use queries::{
     AccountBalance, MonthTotals, TransactionDetail, TransactionQuery, TransactionRow,

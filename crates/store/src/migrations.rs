@@ -225,6 +225,23 @@ ALTER TABLE statements ADD COLUMN balances_printed INTEGER NOT NULL DEFAULT 1
     CHECK (balances_printed IN (0, 1));
 "#,
     },
+    Migration {
+        version: 7,
+        name: "remembered bank-file column mappings",
+        sql: r#"
+-- How an account's CSV/XLSX export is read, set once by the person and used again for the next
+-- export with the same header row. The mapping is Folio's JSON (folio_bankfiles::CsvMapping).
+CREATE TABLE bank_file_mappings (
+    id               INTEGER PRIMARY KEY,
+    account_id       INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    header_signature TEXT NOT NULL CHECK (length(header_signature) > 0),
+    mapping_json     TEXT NOT NULL,
+    currency         TEXT NOT NULL CHECK (length(currency) = 3),
+    updated_at       TEXT NOT NULL,
+    UNIQUE (account_id, header_signature)
+);
+"#,
+    },
 ];
 
 /// The schema version this build writes and understands.
@@ -302,6 +319,7 @@ mod tests {
             (4, 0x97af_3046_463d_78bd),
             (5, 0x271a_29ee_316d_936a),
             (6, 0x105a_7395_57d2_ab22),
+            (7, 0xf902_d7e8_19f3_b78d),
         ];
         for (version, expected) in pinned {
             let m = &MIGRATIONS[*version as usize - 1];

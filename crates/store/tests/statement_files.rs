@@ -217,3 +217,48 @@ fn ids_must_match_the_rows() {
     assert!(result.is_err());
     assert_eq!(count(&ledger), 0);
 }
+
+#[test]
+fn a_column_mapping_is_remembered_per_account_and_header_and_survives_reopening() {
+    use folio_store::BankFileMapping;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("l.folio");
+    let key = generate_ledger_key().unwrap();
+    let mut ledger = Ledger::create(&path, &key).unwrap();
+    let checking = ledger.add_account(&account("NL91ABNA0417164300")).unwrap();
+    let card = ledger
+        .add_account(&account("DE89370400440532013000"))
+        .unwrap();
+    let remembered = |account_id, header: &str, json: &str| BankFileMapping {
+        account_id,
+        header_signature: header.into(),
+        mapping_json: json.into(),
+        currency: "EUR".into(),
+    };
+    ledger
+        .remember_bank_file_mapping(&remembered(checking.id, "date|amount", "{\"v\":1}"))
+        .unwrap();
+    ledger
+        .remember_bank_file_mapping(&remembered(card.id, "date|amount", "{\"v\":2}"))
+        .unwrap();
+    // Setting it again replaces it: one mapping per account and header.
+    ledger
+        .remember_bank_file_mapping(&remembered(checking.id, "date|amount", "{\"v\":3}"))
+        .unwrap();
+    drop(ledger);
+    let ledger = Ledger::open(&path, &key).unwrap();
+    let mut all = ledger.bank_file_mappings().unwrap();
+    all.sort_by_key(|m| m.account_id.0);
+    assert_eq!(
+        all,
+        vec![
+            remembered(checking.id, "date|amount", "{\"v\":3}"),
+            remembered(card.id, "date|amount", "{\"v\":2}"),
+        ]
+    );
+    // An empty header or a currency that is no ISO code is refused by the schema.
+    let mut ledger = ledger;
+    assert!(ledger
+        .remember_bank_file_mapping(&remembered(card.id, "", "{}"))
+        .is_err());
+}

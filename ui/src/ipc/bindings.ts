@@ -38,6 +38,13 @@ export const commands = {
 	dismissImport: (jobId: number) => typedError<null, ErrorDto>(__TAURI_INVOKE("dismiss_import", { jobId })),
 	/**  Stops an import being read (scanned pages can take seconds each); nothing is written. */
 	cancelImport: (jobId: number) => typedError<null, ErrorDto>(__TAURI_INVOKE("cancel_import", { jobId })),
+	/**
+	 *  What a bank file needs from the person (its column mapping, currency, or how to read its
+	 *  dates and numbers), with Folio's suggestion and a preview of its first rows.
+	 */
+	bankFileSetup: (jobId: number) => typedError<BankFileSetupDto, ErrorDto>(__TAURI_INVOKE("bank_file_setup", { jobId })),
+	/**  Reads a bank file again with the person's choices. */
+	setBankFileChoices: (jobId: number, choices: BankFileChoicesDto) => typedError<JobDto, ErrorDto>(__TAURI_INVOKE("set_bank_file_choices", { jobId, choices })),
 	/**  One page of the ledger table: sorted, filtered and searched (full text) by the store. */
 	listTransactions: (filter: FilterDto, offset: number, limit: number) => typedError<LedgerRowDto[], ErrorDto>(__TAURI_INVOKE("list_transactions", { filter, offset, limit })),
 	/**  How many transactions the filter matches (asked apart, so the first page shows first). */
@@ -118,6 +125,36 @@ export type BalancePointDto = {
 	balance: string,
 };
 
+/**  What the person set for a bank file. */
+export type BankFileChoicesDto = {
+	mapping: CsvMappingDto | null,
+	currency: string | null,
+	dateOrder: string | null,
+	numberFormat: string | null,
+};
+
+/**  What a bank file needs from the person before it can be read, and what Folio suggests. */
+export type BankFileSetupDto = {
+	jobId: number,
+	fileName: string,
+	/**  `CSV`, `XLSX`, `QIF`, ... */
+	format: string,
+	/**  The first rows as the current mapping reads them (CSV/XLSX). */
+	preview: string[][],
+	/**  The mapping in use or suggested (CSV/XLSX). */
+	mapping: CsvMappingDto | null,
+	/**  ISO 4217 code, when known. */
+	currency: string | null,
+	/**  QIF: `dmy`, `mdy` or `ymd`, when chosen. */
+	dateOrder: string | null,
+	/**  QIF: `point` or `comma`, when chosen. */
+	numberFormat: string | null,
+	/**  What is asked: `mapping`, `currency`, `dateOrder`, `numberFormat`. */
+	asks: string[],
+	/**  Why (the reader's error), if it was tried. */
+	error: ErrorDto | null,
+};
+
 /**
  *  Folio's registration at a provider: what its connect flow needs. From the window's form (a
  *  person's own API access), or from a running sandbox. Travels over IPC once, then lives in the
@@ -166,6 +203,40 @@ export type CoverageDto = {
 	accountId: number,
 	covered: string[],
 	missing: string[],
+};
+
+/**  How a CSV/XLSX export is read, as the mapping form edits it. Columns are 0-based. */
+export type CsvMappingDto = {
+	/**  One character: `,`, `;`, a tab, `|`. */
+	delimiter: string,
+	/**  `auto`, `utf8`, `utf16le`, `utf16be` or `windows1252`. */
+	encoding: string,
+	skipRows: number,
+	hasHeader: boolean,
+	skipFooterRows: number,
+	dateColumn: number,
+	/**  chrono format, e.g. `%d/%m/%Y`. */
+	dateFormat: string,
+	valueDateColumn: number | null,
+	/**
+	 *  `signed` (one amount column), `debitCredit` (two columns) or `indicator` (an amount and a
+	 *  column saying debit or credit).
+	 */
+	amountMode: string,
+	amountColumn: number,
+	debitColumn: number,
+	creditColumn: number,
+	indicatorColumn: number,
+	/**  Indicator cells meaning money out (`D`, `DR`, `Debit`, `Af`...). */
+	debitValues: string[],
+	/**  `.` or `,`. */
+	decimalSeparator: string,
+	/**  Empty for none. */
+	thousandsSeparator: string,
+	invertSign: boolean,
+	descriptionColumns: number[],
+	balanceColumn: number | null,
+	providerIdColumn: number | null,
 };
 
 export type DetailDto = {
@@ -234,6 +305,10 @@ export type JobDto = {
 	percent: number | null,
 	/**  A password was given and it did not open the file. */
 	passwordRejected: boolean,
+	/**  A bank file's format (`CSV`, `MT940`, ...); `None` for a PDF. */
+	format: string | null,
+	/**  A CSV/XLSX export read with the mapping remembered for its account. */
+	rememberedMapping: boolean,
 	error: ErrorDto | null,
 	/**  Once read: what was found, in one line's worth. */
 	summary: JobSummary | null,
@@ -246,6 +321,11 @@ export type JobStage = "queued" | "checking" | "reading" |
 "processing" | "verifying" | 
 /**  The PDF is protected: waiting for its password (again, when `passwordRejected`). */
 "needsPassword" | 
+/**
+ *  A bank file needs the person's choices first: its column mapping (CSV/XLSX), its
+ *  currency, or how to read its dates or numbers (QIF). `error` says which.
+ */
+"needsOptions" | 
 /**  Read and verified: waiting for the person's review. */
 "review" | "filed" | "failed";
 
@@ -309,6 +389,12 @@ export type ReviewDto = {
 	warnings: string[],
 	matchedAccount: AccountDto | null,
 	newAccountName: string,
+	/**  `PDF`, or the bank file's format (`MT940`, `CAMT`, `OFX`, `QIF`, `CSV`, `XLSX`). */
+	format: string,
+	/**  Whether the file printed opening and closing balances (else nothing to prove). */
+	balancesPrinted: boolean,
+	/**  Statements in the file. */
+	statements: number,
 };
 
 export type ReviewRowDto = {

@@ -17,6 +17,8 @@ function job(id: number, stage: JobDto["stage"], extra: Partial<JobDto> = {}): J
     scanned: null,
     percent: null,
     passwordRejected: false,
+    format: null,
+    rememberedMapping: false,
     error: null,
     summary: null,
     report: null,
@@ -36,6 +38,7 @@ describe("the import rows", () => {
         onUnlock={() => undefined}
         onDismiss={() => undefined}
         onCancel={(id) => cancelled.push(id)}
+        onSetup={() => undefined}
       />,
     );
     expect(screen.getByTestId("import-processing").textContent).toBe(
@@ -66,6 +69,7 @@ describe("the import rows", () => {
         onUnlock={(id, pw) => unlocks.push([id, pw])}
         onDismiss={() => undefined}
         onCancel={() => undefined}
+        onSetup={() => undefined}
       />,
     );
     expect(screen.getByTestId("import-page").textContent).toBe("Reading page 3 of 11");
@@ -82,6 +86,7 @@ describe("the import rows", () => {
         onUnlock={(id, pw) => unlocks.push([id, pw])}
         onDismiss={() => undefined}
         onCancel={() => undefined}
+        onSetup={() => undefined}
       />,
     );
     expect(screen.getByTestId("password-prompt").textContent).toContain("did not open it");
@@ -108,6 +113,7 @@ describe("the import rows", () => {
         onUnlock={() => undefined}
         onDismiss={() => undefined}
         onCancel={() => undefined}
+        onSetup={() => undefined}
       />,
     );
     const error = screen.getByTestId("import-error");

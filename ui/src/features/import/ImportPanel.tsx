@@ -8,10 +8,12 @@ interface Props {
   onUnlock: (jobId: number, password: string) => void;
   onDismiss: (jobId: number) => void;
   onCancel: (jobId: number) => void;
+  /** Opens the bank-file setup (column mapping, currency, QIF choices). */
+  onSetup: (jobId: number) => void;
 }
 
 /** One row per file brought in: live progress, errors in place, the password asked in place. */
-export function ImportPanel({ jobs, onReview, onUnlock, onDismiss, onCancel }: Props) {
+export function ImportPanel({ jobs, onReview, onUnlock, onDismiss, onCancel, onSetup }: Props) {
   if (jobs.length === 0) return null;
   return (
     <section className="import-panel" aria-label="Imports" data-testid="import-panel">
@@ -24,6 +26,7 @@ export function ImportPanel({ jobs, onReview, onUnlock, onDismiss, onCancel }: P
             onUnlock={onUnlock}
             onDismiss={onDismiss}
             onCancel={onCancel}
+            onSetup={onSetup}
           />
         ))}
       </ul>
@@ -37,7 +40,9 @@ function JobRow({
   onUnlock,
   onDismiss,
   onCancel,
+  onSetup,
 }: { job: JobDto } & Omit<Props, "jobs">) {
+  const tabular = job.format === "CSV" || job.format === "XLSX";
   return (
     <li
       className={`import-job stage-${job.stage}`}
@@ -62,6 +67,18 @@ function JobRow({
             Review
           </button>
         )}
+        {(job.stage === "needsOptions" || (job.stage === "review" && tabular)) && (
+          <button
+            type="button"
+            className={job.stage === "needsOptions" ? "primary" : "ghost"}
+            data-testid="setup-button"
+            onClick={() => {
+              onSetup(job.id);
+            }}
+          >
+            {job.stage === "needsOptions" ? "Set up…" : "Columns…"}
+          </button>
+        )}
         {(job.stage === "queued" ||
           job.stage === "checking" ||
           job.stage === "reading" ||
@@ -80,6 +97,7 @@ function JobRow({
         {(job.stage === "review" ||
           job.stage === "filed" ||
           job.stage === "failed" ||
+          job.stage === "needsOptions" ||
           job.stage === "needsPassword") && (
           <button
             type="button"
@@ -110,7 +128,7 @@ function JobRow({
           }}
         />
       )}
-      {job.stage === "failed" && job.error !== null && (
+      {(job.stage === "failed" || job.stage === "needsOptions") && job.error !== null && (
         <div
           className="import-error"
           role="alert"
@@ -149,16 +167,29 @@ function JobState({ job }: { job: JobDto }) {
       return <span className="import-state muted">Checking the arithmetic…</span>;
     case "needsPassword":
       return <span className="import-state warn">Protected PDF</span>;
+    case "needsOptions":
+      return (
+        <span className="import-state warn" data-testid="import-needs-options">
+          {job.format ?? "Bank"} file: Folio needs your choices to read it
+        </span>
+      );
     case "review": {
       const s = job.summary;
       if (s === null) return <span className="import-state">Ready to review</span>;
       return (
         <span className="import-state" data-testid="import-summary">
+          {job.format !== null ? `${job.format} · ` : ""}
           {s.account} · {s.periodStart} – {s.periodEnd} · {s.transactions} transactions ·{" "}
           {s.reconciled ? (
             <span className="ok">adds up</span>
           ) : (
             <span className="bad">does not add up</span>
+          )}
+          {job.rememberedMapping && (
+            <span className="muted" data-testid="import-remembered">
+              {" "}
+              · read with the columns remembered for this account
+            </span>
           )}
         </span>
       );

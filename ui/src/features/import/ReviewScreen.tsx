@@ -71,7 +71,9 @@ export function ReviewScreen({ jobId, accounts, onClose, onFiled }: Props) {
   const r = loaded.review;
   const sameCurrency = accounts.filter((a) => a.currency === r.currency);
   const problems = r.rows.filter((row) => row.problem !== null).length;
-  const canFile = !filing && (r.reconciled || accept);
+  const isPdf = r.format === "PDF";
+  // A file without printed balances (QIF, most CSV) has nothing to prove: it is filed as such.
+  const canFile = !filing && (r.reconciled || accept || !r.balancesPrinted);
 
   const file = () => {
     setFiling(true);
@@ -95,8 +97,11 @@ export function ReviewScreen({ jobId, accounts, onClose, onFiled }: Props) {
       <header className="review-head">
         <div>
           <h1>Review {r.fileName}</h1>
-          <p className="muted">
-            {r.pages} {r.pages === 1 ? "page" : "pages"}
+          <p className="muted" data-testid="review-kind">
+            {isPdf
+              ? ""
+              : `${r.format} file · ${String(r.statements)} ${r.statements === 1 ? "statement" : "statements"}`}
+            {isPdf && `${String(r.pages)} ${r.pages === 1 ? "page" : "pages"}`}
             {r.scanned ? " · scanned (read by OCR)" : ""}
             {r.signConvention === "card" ? " · card statement: purchases read as money out" : ""}
             {r.signConvention === "swapped_columns"
@@ -122,32 +127,42 @@ export function ReviewScreen({ jobId, accounts, onClose, onFiled }: Props) {
         <Fact label="Period" value={`${r.periodStart} – ${r.periodEnd}`} testId="review-period" />
         <Fact
           label="Opening balance"
-          value={`${r.opening} ${r.currency}`}
+          value={r.balancesPrinted ? `${r.opening} ${r.currency}` : "not in this file"}
           testId="review-opening"
         />
         <Fact
           label="Closing balance"
-          value={`${r.closing} ${r.currency}`}
+          value={r.balancesPrinted ? `${r.closing} ${r.currency}` : "not in this file"}
           testId="review-closing"
         />
       </section>
 
       <section
-        className={`review-proof ${r.reconciled ? "proof-ok" : "proof-bad"}`}
+        className={`review-proof ${r.reconciled || !r.balancesPrinted ? "proof-ok" : "proof-bad"}`}
         data-testid="review-proof"
         data-reconciled={String(r.reconciled)}
+        data-balances={r.balancesPrinted ? "printed" : "none"}
       >
-        <strong>{r.reconciled ? "It adds up." : "It does not add up."}</strong> {r.opening} +{" "}
-        {r.moneyIn} in − {r.moneyOut} out = {r.computedClosing} {r.currency}
-        {r.reconciled
-          ? `, the printed closing balance${r.rows.some((row) => row.balance !== null) ? ", and every running balance agrees" : ""}.`
-          : ` against a printed closing balance of ${r.closing} ${r.currency}.`}
-        {problems > 0 && (
-          <span>
-            {" "}
-            {problems} {problems === 1 ? "row breaks" : "rows break"} the running balance: marked
-            below.
-          </span>
+        {!r.balancesPrinted ? (
+          <>
+            <strong>No balances in this file: nothing to prove.</strong> {r.moneyIn} in −{" "}
+            {r.moneyOut} out {r.currency}. Rows already in your ledger are skipped when filing.
+          </>
+        ) : (
+          <>
+            <strong>{r.reconciled ? "It adds up." : "It does not add up."}</strong> {r.opening} +{" "}
+            {r.moneyIn} in − {r.moneyOut} out = {r.computedClosing} {r.currency}
+            {r.reconciled
+              ? `, the printed closing balance${r.rows.some((row) => row.balance !== null) ? ", and every running balance agrees" : ""}.`
+              : ` against a printed closing balance of ${r.closing} ${r.currency}.`}
+            {problems > 0 && (
+              <span>
+                {" "}
+                {problems} {problems === 1 ? "row breaks" : "rows break"} the running balance:
+                marked below.
+              </span>
+            )}
+          </>
         )}
         {r.warnings.map((w) => (
           <div key={w} className="small">
@@ -180,7 +195,7 @@ export function ReviewScreen({ jobId, accounts, onClose, onFiled }: Props) {
               ))}
           </select>
         </label>
-        {!r.reconciled && (
+        {!r.reconciled && r.balancesPrinted && (
           <label className="review-accept">
             <input
               type="checkbox"
@@ -213,7 +228,7 @@ export function ReviewScreen({ jobId, accounts, onClose, onFiled }: Props) {
               <th>Description</th>
               <th className="num">Amount</th>
               <th className="num">Balance</th>
-              <th className="num">Page</th>
+              {isPdf && <th className="num">Page</th>}
             </tr>
           </thead>
           <tbody>
@@ -235,7 +250,7 @@ export function ReviewScreen({ jobId, accounts, onClose, onFiled }: Props) {
                   {row.amount}
                 </td>
                 <td className="num">{row.balance ?? ""}</td>
-                <td className="num muted">{row.page}</td>
+                {isPdf && <td className="num muted">{row.page}</td>}
               </tr>
             ))}
           </tbody>

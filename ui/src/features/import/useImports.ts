@@ -88,7 +88,15 @@ export function useImports(onFiled: () => void): Imports {
       multiple: true,
       directory: false,
       title: "Import bank statements",
-      filters: [{ name: "Statement PDFs", extensions: ["pdf", "PDF"] }],
+      filters: [
+        {
+          name: "Statements and bank files",
+          extensions: [
+            ...["pdf", "ofx", "qfx", "qif", "xml", "sta", "940", "mt940", "csv", "txt", "xlsx"],
+            ...["PDF", "OFX", "QFX", "QIF", "XML", "STA", "CSV", "TXT", "XLSX"],
+          ],
+        },
+      ],
     }).then(
       (picked) => {
         if (picked !== null && picked.length > 0) add(picked);
