@@ -385,6 +385,9 @@ fn every_documented_error_has_its_status_and_code() {
     assert_eq!(uploaded[0]["filename"], "locked.pdf");
     assert_eq!(uploaded[0]["state"], "READY");
     assert_eq!(uploaded[0]["passwordSet"], false);
+    // Folio cannot see inside before the password: type and pages are unknown, not guessed.
+    assert!(uploaded[0]["pdfType"].is_null());
+    assert!(uploaded[0]["numberOfPages"].is_null());
     let resp = post_json(
         &server,
         "/bank-statement/convert?format=JSON",
@@ -450,6 +453,65 @@ fn every_documented_error_has_its_status_and_code() {
     );
     assert_eq!(resp.status(), StatusCode::OK);
     assert!(resp.bytes().unwrap().starts_with(b"PK"));
+}
+
+#[test]
+fn several_files_upload_in_one_request_or_none_does() {
+    let root = tempfile::tempdir().unwrap();
+    let server = Server::start(&root.path().join("data"), &[], &[]);
+    let (a, b) = (fixture("uk-current"), fixture("us-checking"));
+    let part = |f: &folio_fixtures::Fixture, name: &str| {
+        multipart::Part::bytes(f.pdf.clone()).file_name(name.to_string())
+    };
+    let form = multipart::Form::new()
+        .part("files", part(&a, "june.pdf"))
+        .part("files", part(&b, "us.pdf"));
+    let resp = client()
+        .post(server.url("/bank-statement"))
+        .header("Authorization", format!("bearer {}", server.api_key))
+        .multipart(form)
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let items: Value = resp.json().unwrap();
+    let items = items.as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    for (item, (f, name)) in items.iter().zip([(&a, "june.pdf"), (&b, "us.pdf")]) {
+        assert_eq!(item["filename"], name);
+        assert_eq!(item["pdfType"], "TEXT_BASED");
+        assert_eq!(item["state"], "READY");
+        assert_eq!(item["numberOfPages"], f.truth.pages);
+        let uuid = item["uuid"].as_str().unwrap();
+        let resp = post_json(
+            &server,
+            "/bank-statement/convert?format=JSON",
+            json!({"uuid": uuid}),
+        );
+        let converted: Value = resp.json().unwrap();
+        assert_eq!(
+            converted["transactions"].as_array().unwrap().len(),
+            f.truth.transactions.len()
+        );
+    }
+
+    // One file that is not a PDF refuses the whole request: nothing is kept.
+    let form = multipart::Form::new()
+        .part("files", part(&a, "june.pdf"))
+        .part(
+            "files",
+            multipart::Part::bytes(b"PK\x03\x04 a zip".to_vec()).file_name("x.zip"),
+        );
+    let resp = client()
+        .post(server.url("/bank-statement"))
+        .header("Authorization", server.bearer())
+        .multipart(form)
+        .send()
+        .unwrap();
+    let body = error_of(resp, StatusCode::BAD_REQUEST, "INVALID_FILE_TYPE");
+    assert!(
+        body["message"].as_str().unwrap().contains("x.zip"),
+        "{body}"
+    );
 }
 
 #[test]

@@ -166,8 +166,10 @@ async fn gate(State(api): State<Shared>, req: Request, next: Next) -> Response {
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .is_some_and(|token| same_key(token.trim().as_bytes(), api.key.expose().as_bytes()));
+        .and_then(|v| v.split_once(' '))
+        // The scheme is case-insensitive (RFC 9110 11.1); the key is not.
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .is_some_and(|(_, token)| same_key(token.trim().as_bytes(), api.key.expose().as_bytes()));
     let decision = if authorised {
         api.authenticated.take()
     } else {
