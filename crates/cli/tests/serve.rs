@@ -631,7 +631,8 @@ fn files_are_forgotten_after_the_retention() {
         .to_string();
     let resp = post_json(&server, "/bank-statement/status", json!({"uuids": [uuid]}));
     assert_eq!(resp.status(), StatusCode::OK);
-    std::thread::sleep(Duration::from_millis(2500));
+    // The sweeper runs every quarter of the retention: by 3 s the file is gone from memory.
+    std::thread::sleep(Duration::from_millis(3000));
     let resp = post_json(&server, "/bank-statement/status", json!({"uuids": [uuid]}));
     error_of(resp, StatusCode::NOT_FOUND, "FILE_NOT_FOUND");
     let resp = post_json(
@@ -640,4 +641,80 @@ fn files_are_forgotten_after_the_retention() {
         json!({"uuid": uuid}),
     );
     error_of(resp, StatusCode::NOT_FOUND, "FILE_NOT_FOUND");
+    let log = server.stop(false);
+    assert!(
+        log.contains("forgot 1 file(s) uploaded more than 2 s ago"),
+        "{log}"
+    );
+}
+
+#[test]
+fn a_scan_is_processing_with_progress_until_completed() {
+    let root = tempfile::tempdir().unwrap();
+    let server = Server::start(&root.path().join("data"), &[], &[]);
+    let f = fixture("abn-amro-nl");
+    let resp = upload(&server, "scan.pdf", first_page_scanned(&f));
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let item = &resp.json::<Value>().unwrap()[0];
+    assert_eq!(item["pdfType"], "IMAGE_BASED");
+    assert_eq!(item["state"], "PROCESSING");
+    assert_eq!(item["numberOfPages"], f.truth.pages);
+    let uuid = item["uuid"].as_str().unwrap().to_string();
+
+    // Converting before the reading is done: refused, not a half statement.
+    let resp = post_json(
+        &server,
+        "/bank-statement/convert?format=CSV",
+        json!({"uuid": uuid}),
+    );
+    error_of(resp, StatusCode::CONFLICT, "FILE_PROCESSING");
+
+    let mut seen = Vec::new();
+    let status = loop {
+        let resp = post_json(&server, "/bank-statement/status", json!({"uuids": [uuid]}));
+        assert_eq!(resp.status(), StatusCode::OK);
+        let status = resp.json::<Value>().unwrap()[0].clone();
+        if status["state"] != "PROCESSING" {
+            break status;
+        }
+        seen.push(status["progress"].as_u64().unwrap());
+        // Once a second: the 60-a-minute limit counts these too.
+        assert!(seen.len() < 50, "still processing after 50 s");
+        std::thread::sleep(Duration::from_secs(1));
+    };
+    assert_eq!(status["state"], "COMPLETED", "{status}");
+    assert_eq!(status["progress"], 100);
+    assert!(!seen.is_empty());
+    assert!(seen.iter().all(|p| *p < 100), "{seen:?}");
+    assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
+
+    let resp = post_json(
+        &server,
+        "/bank-statement/convert?format=CSV",
+        json!({"uuid": uuid}),
+    );
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(
+        resp.text().unwrap().lines().count(),
+        f.truth.transactions.len() + 1
+    );
+}
+
+#[test]
+fn without_a_keychain_serve_says_so_and_does_not_start() {
+    let root = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_folio"))
+        .arg("--data-dir")
+        .arg(root.path().join("data"))
+        .arg("serve")
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/folio-no-bus",
+        )
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("code: KEYCHAIN_UNAVAILABLE"), "{err}");
 }

@@ -127,7 +127,13 @@ pub fn serve(
             let mut tick = tokio::time::interval(every);
             loop {
                 tick.tick().await;
-                sweeper.sweep();
+                let forgotten = sweeper.sweep();
+                if forgotten > 0 {
+                    eprintln!(
+                        "folio serve: forgot {forgotten} file(s) uploaded more than {} s ago",
+                        sweeper.retention().as_secs_f64()
+                    );
+                }
             }
         });
         let written = writeln!(
