@@ -25,6 +25,9 @@
 //!   converting a scan still being read is 409 FILE_PROCESSING; a file that is no statement ends
 //!   `ERROR` with Folio's code (STATEMENT_UNSUPPORTED_FORMAT, ...) in `error`; a bad JSON body is
 //!   400 INVALID_REQUEST.
+//! - **Known limits.** PDFium reads one file at a time in a process, and a scan holds it while
+//!   its pages are recognised: an upload arriving meanwhile is answered once that scan is read.
+//!   The seed's "up to 5 concurrent uploads" is not counted separately (the rate limit is).
 
 mod api;
 mod files;
