@@ -190,6 +190,10 @@ impl Files {
         let Some(upload) = map.get_mut(&uuid) else {
             return;
         };
+        // Two set-password calls racing: the first one to get here opened the file.
+        if password.is_some() && !matches!(upload.phase, Phase::Locked(_)) {
+            return;
+        }
         upload.password_set = password.is_some();
         match probe {
             Probe::Locked => {}
@@ -208,7 +212,23 @@ impl Files {
                 let cancel = Arc::clone(&upload.cancel);
                 drop(map);
                 let files = Arc::clone(self);
-                std::thread::spawn(move || files.recognise(uuid, &bytes, password, &cancel));
+                std::thread::spawn(move || {
+                    // A reading that panics must not leave the file PROCESSING for a day.
+                    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        files.recognise(uuid, &bytes, password, &cancel);
+                    }));
+                    if read.is_err() {
+                        files.fail(
+                            uuid,
+                            Failure {
+                                code: "INTERNAL_ERROR",
+                                message: "reading the scanned pages failed unexpectedly".into(),
+                                recovery: "Upload the file again; if it fails again, report it."
+                                    .into(),
+                            },
+                        );
+                    }
+                });
             }
         }
     }
@@ -256,11 +276,19 @@ impl Files {
         if cancel.load(Ordering::Relaxed) {
             return;
         }
+        match read {
+            Ok(s) => {
+                if let Some(u) = self.lock().get_mut(&uuid) {
+                    u.phase = Phase::Completed(Arc::new(s));
+                }
+            }
+            Err(e) => self.fail(uuid, Failure::from(&e)),
+        }
+    }
+
+    fn fail(&self, uuid: Uuid, failure: Failure) {
         if let Some(u) = self.lock().get_mut(&uuid) {
-            u.phase = match read {
-                Ok(s) => Phase::Completed(Arc::new(s)),
-                Err(e) => Phase::Failed(Failure::from(&e)),
-            };
+            u.phase = Phase::Failed(failure);
         }
     }
 
