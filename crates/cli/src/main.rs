@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 mod bankfile;
 mod banks;
+mod serve;
 use folio_app::{AccountView, AppError, DataDir, Folio, LedgerInfo, TransactionView};
 use folio_secrets::Keychain;
 use folio_statements::{ExportFormat, IntakeLimits, StatementError};
@@ -111,6 +112,17 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         port: u16,
     },
+    /// Serves Balanzio's statement conversion API on 127.0.0.1 with Folio's own reader, for
+    /// scripts written against Balanzio. Prints BASE_URL=... and API_KEY=... (the key is kept in
+    /// your OS keychain), then runs until Ctrl-C. Files stay in memory, forgotten after 24 h.
+    Serve {
+        /// The port; 0 (the default) picks a free one.
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// Replace the API key with a new one; the old key is refused from then on.
+        #[arg(long)]
+        new_key: bool,
+    },
     /// Connects a bank (secrets from environment variables, kept in your OS keychain).
     Connect {
         #[command(subcommand)]
@@ -194,6 +206,19 @@ fn main() -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 let _ = writeln!(std::io::stderr(), "folio: {}", e.message());
+                ExitCode::from(2)
+            }
+        };
+    }
+    if let Command::Serve { port, new_key } = &cli.command {
+        let mut out = std::io::stdout();
+        return match serve::serve(cli.data_dir.clone(), *port, *new_key, &mut out) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                let mut err = std::io::stderr().lock();
+                let _ = writeln!(err, "folio: {}: {}", e.title(), e.message());
+                let _ = writeln!(err, "  code: {}", e.code());
+                let _ = writeln!(err, "  fix:  {}", e.hint());
                 ExitCode::from(2)
             }
         };
@@ -349,7 +374,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
                 })
             }
         }
-        Command::Sandbox { .. } => Ok(()),
+        Command::Sandbox { .. } | Command::Serve { .. } => Ok(()),
         Command::Connect { provider } => {
             banks::connect(&mut folio, provider, &mut out).map(|()| Ok(()))?
         }
