@@ -292,6 +292,7 @@ enum FieldValue {
     File(Vec<u8>),
 }
 
+#[allow(clippy::result_large_err)] // An axum Response, built once per refused request.
 async fn read_form(req: Request) -> Result<HashMap<String, FieldValue>, Response> {
     let content_type = req
         .headers()
