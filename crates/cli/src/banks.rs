@@ -298,20 +298,38 @@ pub fn sandbox(port: u16, out: &mut impl Write) -> Result<(), AppError> {
         let abn = folio_sandbox::abnamro::start_on(abn_config, port_at(2))
             .await
             .map_err(io)?;
+        // The opt-in cloud converters' contract servers (Balanzio, FinBox BankConnect).
+        let balanzio_config = folio_sandbox::balanzio::BalanzioSandbox::default();
+        let balanzio_key = balanzio_config.api_key.clone();
+        let balanzio = folio_sandbox::balanzio::start_on(balanzio_config, port_at(3))
+            .await
+            .map_err(io)?;
+        let finbox_config = folio_sandbox::finbox::FinBoxSandbox::default();
+        let finbox_key = finbox_config.api_key.clone();
+        let finbox = folio_sandbox::finbox::start_on(finbox_config, port_at(4))
+            .await
+            .map_err(io)?;
         let _ = writeln!(
             out,
             "Sandbox banks on loopback (test data only; Ctrl-C stops them):\n\
              \n  Budgea    {b}\n    FOLIO_BUDGEA_CLIENT_SECRET={budgea_secret} folio connect budgea --base-url {b} --client-id {budgea_id}\n    (its data ends on {bt}: sync with --as-of {bt})\
              \n  Belfius   {f}\n    folio connect belfius --base-url {f} --client-id {belfius_client}\
-             \n  ABN AMRO  {a}\n    FOLIO_ABNAMRO_CLIENT_SECRET={abn_secret} FOLIO_ABNAMRO_API_KEY={abn_key} folio connect abnamro --base-url {a} --client-id {abn_id}\n",
+             \n  ABN AMRO  {a}\n    FOLIO_ABNAMRO_CLIENT_SECRET={abn_secret} FOLIO_ABNAMRO_API_KEY={abn_key} folio connect abnamro --base-url {a} --client-id {abn_id}\n\
+             \nSandbox cloud converters (contract servers: they return a fixed statement per file):\
+             \n  Balanzio  {z}{zp}\n    API key {balanzio_key}; protected PDFs open with {pw}\
+             \n  FinBox    {x}\n    x-api-key {finbox_key}; protected PDFs open with {pw}\n",
             b = budgea.base_url,
             bt = folio_sandbox::budgea::today(),
             f = belfius.base_url,
             a = abn.base_url,
+            z = balanzio.base_url,
+            zp = folio_sandbox::balanzio::BASE_PATH,
+            x = finbox.base_url,
+            pw = folio_sandbox::balanzio::PDF_PASSWORD,
         );
         let _ = out.flush();
         let _ = tokio::signal::ctrl_c().await;
-        drop((budgea, belfius, abn));
+        drop((budgea, belfius, abn, balanzio, finbox));
         Ok(())
     })
 }

@@ -105,10 +105,10 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Starts sandbox banks (Budgea, Belfius, ABN AMRO) on loopback with test data, and prints
-    /// how to connect to them. Runs until Ctrl-C.
+    /// Starts sandbox banks (Budgea, Belfius, ABN AMRO) and cloud converters (Balanzio, FinBox)
+    /// on loopback with test data, and prints how to reach them. Runs until Ctrl-C.
     Sandbox {
-        /// First port (three in a row); default any free ports.
+        /// First port (five in a row); default any free ports.
         #[arg(long, default_value_t = 0)]
         port: u16,
     },

@@ -1,14 +1,16 @@
-//! Offline stand-ins for the banks' APIs: each provider module implements its documented contract
-//! (paths, headers, parameters, paging, error shapes and codes) over seeded, deterministic data,
-//! including the connect and consent pages that redirect back. Servers bind 127.0.0.1 on a free
-//! port; tests and `folio sandbox` start them.
+//! Offline stand-ins for the banks' APIs and the cloud converters' (Balanzio, FinBox): each
+//! provider module implements its documented contract (paths, headers, parameters, paging, error
+//! shapes and codes) over seeded, deterministic data, including the connect and consent pages that
+//! redirect back. Servers bind 127.0.0.1 on a free port; tests and `folio sandbox` start them.
 //!
 //! [`Faults`] are knobs a test turns while a server runs: the next N answers are 429, 500,
 //! slow, or malformed JSON. Provider modules add their own (expired token, wrong password).
 
 pub mod abnamro;
+pub mod balanzio;
 pub mod belfius;
 pub mod budgea;
+pub mod finbox;
 pub mod pages;
 
 use std::net::SocketAddr;
