@@ -72,6 +72,11 @@ pub struct JobDto {
     pub format: Option<String>,
     /// A CSV/XLSX export read with the mapping remembered for its account.
     pub remembered_mapping: bool,
+    /// The cloud service that read it (`Balanzio`, `FinBox`), when the person sent it to one.
+    pub via: Option<String>,
+    /// A PDF the local engine could not read: the window may offer a cloud converter (only
+    /// sent after the person agrees).
+    pub cloud_offer: bool,
     pub error: Option<ErrorDto>,
     /// Once read: what was found, in one line's worth.
     pub summary: Option<JobSummary>,
@@ -191,6 +196,8 @@ impl Imports {
                     password_rejected: false,
                     format: None,
                     remembered_mapping: false,
+                    via: None,
+                    cloud_offer: false,
                     error: None,
                     summary: None,
                     report: None,
@@ -293,6 +300,72 @@ impl Imports {
             std::thread::spawn(move || work(&app));
         }
         Ok(dto)
+    }
+
+    /// Starts a cloud conversion of a PDF the local engine could not read: the job shows
+    /// `processing` under the service's name. Returns the file to send.
+    pub fn cloud_start<R: Runtime>(
+        &self,
+        app: &AppHandle<R>,
+        id: u64,
+        service: &str,
+    ) -> Result<PathBuf, AppError> {
+        let path = {
+            let inner = self.lock();
+            let job = inner
+                .jobs
+                .get(&id)
+                .ok_or_else(|| job_error(ErrorCode::Internal, format!("no import job {id}")))?;
+            if job.dto.stage != JobStage::Failed || !job.dto.cloud_offer {
+                return Err(job_error(
+                    ErrorCode::Internal,
+                    format!("import job {id} is not a PDF Folio could not read"),
+                ));
+            }
+            job.path.clone()
+        };
+        self.update(app, id, |job| {
+            job.dto.stage = JobStage::Processing;
+            job.dto.via = Some(service.to_string());
+            job.dto.percent = Some(0);
+            job.dto.recognised = None;
+            job.dto.scanned = None;
+            job.dto.error = None;
+            job.dto.cloud_offer = false;
+        });
+        Ok(path)
+    }
+
+    /// A cloud conversion's progress (0-100).
+    pub fn cloud_progress<R: Runtime>(&self, app: &AppHandle<R>, id: u64, percent: u8) {
+        self.update(app, id, |job| {
+            if job.dto.stage == JobStage::Processing {
+                job.dto.percent = Some(percent);
+            }
+        });
+    }
+
+    /// A cloud conversion's end: in review, or failed with the service's reason (and the
+    /// offer stays, to try again or the other service).
+    pub fn cloud_done<R: Runtime>(
+        &self,
+        app: &AppHandle<R>,
+        id: u64,
+        result: Result<(ReadStatement, JobSummary), AppError>,
+    ) {
+        self.update(app, id, |job| match result {
+            Ok((read, summary)) => {
+                job.dto.stage = JobStage::Review;
+                job.dto.percent = Some(100);
+                job.dto.summary = Some(summary);
+                job.read = Some(JobRead::Pdf(read));
+            }
+            Err(e) => {
+                job.dto.stage = JobStage::Failed;
+                job.dto.cloud_offer = true;
+                job.dto.error = Some(e.into());
+            }
+        });
     }
 
     /// A job's file path and choices (for the bank-file setup form).
@@ -511,7 +584,7 @@ fn work_bank_file<R: Runtime>(
     });
 }
 
-fn summary_of(review: &StatementReview) -> JobSummary {
+pub(crate) fn summary_of(review: &StatementReview) -> JobSummary {
     JobSummary {
         account: review
             .matched_account
@@ -603,6 +676,12 @@ fn work_pdf<R: Runtime>(
                     job.dto.password_rejected = had_password;
                 } else {
                     job.dto.stage = JobStage::Failed;
+                    // What Folio could not read, a cloud converter may (Balanzio and FinBox take
+                    // PDFs only; a duplicate or a cancel is no reading failure).
+                    job.dto.cloud_offer = !matches!(
+                        code,
+                        "INVALID_FILE_TYPE" | "STATEMENT_DUPLICATE" | "CANCELLED" | "INTERNAL"
+                    );
                 }
                 job.dto.error = Some(e.into());
             }

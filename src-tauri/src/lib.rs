@@ -5,6 +5,7 @@
 
 mod bankfile_setup;
 mod banks;
+mod cloud;
 mod commands;
 mod dto;
 mod imports;
@@ -30,6 +31,9 @@ pub fn commands() -> Builder<tauri::Wry> {
             commands::cancel_import,
             commands::bank_file_setup,
             commands::set_bank_file_choices,
+            cloud::list_converters,
+            cloud::forget_converter_key,
+            cloud::convert_in_cloud,
             commands::list_transactions,
             commands::count_transactions,
             commands::transaction_detail,
@@ -106,6 +110,9 @@ mod tests {
         "cancel_import",
         "bank_file_setup",
         "set_bank_file_choices",
+        "list_converters",
+        "forget_converter_key",
+        "convert_in_cloud",
         "list_transactions",
         "count_transactions",
         "transaction_detail",

@@ -6,6 +6,7 @@ import { useFileDrop } from "./features/import/dragDrop";
 import { ImportPanel } from "./features/import/ImportPanel";
 import { ReviewScreen } from "./features/import/ReviewScreen";
 import { BankFileSetup } from "./features/import/BankFileSetup";
+import { CloudConsent } from "./features/import/CloudConsent";
 import { useImports } from "./features/import/useImports";
 import { LedgerView } from "./features/ledger/LedgerView";
 import { LockedScreen } from "./features/ledger/LockedScreen";
@@ -58,6 +59,8 @@ function Workspace({
   const hovering = useFileDrop(imports.add);
   const [reviewing, setReviewing] = useState<number | null>(null);
   const [settingUp, setSettingUp] = useState<number | null>(null);
+  const [sending, setSending] = useState<number | null>(null);
+  const sendingJob = imports.jobs.find((j) => j.id === sending);
   return (
     <div className="shell">
       <AccountsSidebar
@@ -67,7 +70,15 @@ function Workspace({
         onSelect={setAccountId}
         banks={<BanksSection version={version} onChanged={changed} />}
       />
-      {settingUp !== null ? (
+      {sendingJob !== undefined ? (
+        <CloudConsent
+          key={sendingJob.id}
+          job={sendingJob}
+          onClose={() => {
+            setSending(null);
+          }}
+        />
+      ) : settingUp !== null ? (
         <BankFileSetup
           key={settingUp}
           jobId={settingUp}
@@ -108,6 +119,7 @@ function Workspace({
               onDismiss={imports.dismiss}
               onCancel={imports.cancel}
               onSetup={setSettingUp}
+              onCloud={setSending}
             />
           }
         />

@@ -51,6 +51,9 @@ pub enum ErrorCode {
     /// A bank export file (OFX, QIF, CAMT, MT940, CSV, XLSX) could not be read; the bank-files
     /// crate's own code (MALFORMED_MT940, QIF_DATE_ORDER_AMBIGUOUS, CSV_MAPPING_NEEDED, ...).
     BankFile(&'static str),
+    /// A cloud converter the person chose could not read the file; the converters crate's own
+    /// code (BALANZIO_INSUFFICIENT_CREDITS, CONVERTER_FILE_TOO_LARGE, ...).
+    Converter(&'static str),
     /// A bank file names no currency (QIF, CSV) and none was given.
     CurrencyNeeded,
     /// A bank file holds statements of several accounts: each goes to its own account, so one
@@ -79,7 +82,10 @@ impl ErrorCode {
             ErrorCode::UnknownConnection => "UNKNOWN_CONNECTION",
             ErrorCode::StatementDuplicate => "STATEMENT_DUPLICATE",
             ErrorCode::StatementNotReconciled => "STATEMENT_NOT_RECONCILED",
-            ErrorCode::Statement(code) | ErrorCode::Bank(code) | ErrorCode::BankFile(code) => code,
+            ErrorCode::Statement(code)
+            | ErrorCode::Bank(code)
+            | ErrorCode::BankFile(code)
+            | ErrorCode::Converter(code) => code,
             ErrorCode::CurrencyNeeded => "CURRENCY_NEEDED",
             ErrorCode::SeveralAccountsInFile => "SEVERAL_ACCOUNTS_IN_FILE",
             ErrorCode::Internal => "INTERNAL",
@@ -110,6 +116,7 @@ impl ErrorCode {
             ErrorCode::Statement(_) => "This statement cannot be read",
             ErrorCode::Bank(_) => "The bank connection needs attention",
             ErrorCode::BankFile(_) => "This bank file cannot be read",
+            ErrorCode::Converter(_) => "The cloud converter did not read it",
             ErrorCode::CurrencyNeeded => "This bank file names no currency",
             ErrorCode::SeveralAccountsInFile => "This file holds several accounts",
             ErrorCode::Internal => "Something went wrong",
@@ -167,6 +174,9 @@ impl ErrorCode {
             ErrorCode::Statement(_) => "See the message; your ledger was not changed.",
             ErrorCode::Bank(_) => "See the message: reconnect the bank, act on its site, or sync again later. Nothing was filed from the failed sync.",
             ErrorCode::BankFile(_) => "See the message; your ledger was not changed.",
+            ErrorCode::Converter(_) => {
+                "The message says what the service answered and what to do. Nothing was filed."
+            }
             ErrorCode::SeveralAccountsInFile => {
                 "File it without picking an account: each of its statements goes to the account \
                  its IBAN or number matches (or a new one)."

@@ -5,6 +5,7 @@
 
 mod bankfile;
 mod browse;
+mod cloud;
 mod data_dir;
 mod error;
 mod import;
@@ -24,6 +25,10 @@ pub use bankfile::{
 };
 pub use browse::{
     BalancePoint, LedgerRow, MonthTotalsView, TransactionDetailView, TransactionFilter,
+};
+pub use cloud::{
+    convert_in_cloud, converter_key, forget_converter_key, has_converter_key, read_from_converted,
+    store_converter_key, CloudService,
 };
 pub use data_dir::DataDir;
 pub use error::{AppError, ErrorCode};

@@ -45,6 +45,15 @@ export const commands = {
 	bankFileSetup: (jobId: number) => typedError<BankFileSetupDto, ErrorDto>(__TAURI_INVOKE("bank_file_setup", { jobId })),
 	/**  Reads a bank file again with the person's choices. */
 	setBankFileChoices: (jobId: number, choices: BankFileChoicesDto) => typedError<JobDto, ErrorDto>(__TAURI_INVOKE("set_bank_file_choices", { jobId, choices })),
+	/**  The cloud converters the person may choose, and whether their key is stored. */
+	listConverters: () => typedError<ConverterDto[], ErrorDto>(__TAURI_INVOKE("list_converters")),
+	/**  Forgets the stored API key of a cloud converter. */
+	forgetConverterKey: (service: string) => typedError<null, ErrorDto>(__TAURI_INVOKE("forget_converter_key", { service })),
+	/**
+	 *  Sends a PDF Folio could not read to the cloud converter the person chose, after they agreed.
+	 *  Progress and the result arrive as the job's events (processing, then review or failed).
+	 */
+	convertInCloud: (jobId: number, request: CloudRequestDto) => typedError<JobDto, ErrorDto>(__TAURI_INVOKE("convert_in_cloud", { jobId, request })),
 	/**  One page of the ledger table: sorted, filtered and searched (full text) by the store. */
 	listTransactions: (filter: FilterDto, offset: number, limit: number) => typedError<LedgerRowDto[], ErrorDto>(__TAURI_INVOKE("list_transactions", { filter, offset, limit })),
 	/**  How many transactions the filter matches (asked apart, so the first page shows first). */
@@ -185,6 +194,17 @@ export type BankSyncChanged = {
 	scheduled: boolean,
 };
 
+/**
+ *  What the person asked: which service, their key (kept in the keychain) if not stored yet,
+ *  the bank's name (FinBox asks for it), and whether they agreed to send the file.
+ */
+export type CloudRequestDto = {
+	service: string,
+	apiKey: string | null,
+	bankName: string | null,
+	consent: boolean,
+};
+
 /**  A bank connection as the sidebar lists it. */
 export type ConnectionDto = {
 	id: number,
@@ -196,6 +216,25 @@ export type ConnectionDto = {
 	stateDetail: string | null,
 	lastSyncAt: string | null,
 	accounts: number,
+};
+
+/**  One cloud converter as the consent screen describes it. */
+export type ConverterDto = {
+	/**  `balanzio` or `finbox`. */
+	id: string,
+	name: string,
+	/**  Where the file would go: the host, and the whole address. */
+	host: string,
+	url: string,
+	/**  The person's API key is in the keychain. */
+	keyStored: boolean,
+	/**  The largest file it takes, in bytes. */
+	maxBytes: number,
+	/**
+	 *  It answers with transactions (Balanzio) or only with the statement's identity, period,
+	 *  balances and checks (FinBox).
+	 */
+	givesTransactions: boolean,
 };
 
 /**  Months as `YYYY-MM-01`. */
@@ -309,6 +348,13 @@ export type JobDto = {
 	format: string | null,
 	/**  A CSV/XLSX export read with the mapping remembered for its account. */
 	rememberedMapping: boolean,
+	/**  The cloud service that read it (`Balanzio`, `FinBox`), when the person sent it to one. */
+	via: string | null,
+	/**
+	 *  A PDF the local engine could not read: the window may offer a cloud converter (only
+	 *  sent after the person agrees).
+	 */
+	cloudOffer: boolean,
 	error: ErrorDto | null,
 	/**  Once read: what was found, in one line's worth. */
 	summary: JobSummary | null,

@@ -19,6 +19,8 @@ function job(id: number, stage: JobDto["stage"], extra: Partial<JobDto> = {}): J
     passwordRejected: false,
     format: null,
     rememberedMapping: false,
+    via: null,
+    cloudOffer: false,
     error: null,
     summary: null,
     report: null,
@@ -39,6 +41,7 @@ describe("the import rows", () => {
         onDismiss={() => undefined}
         onCancel={(id) => cancelled.push(id)}
         onSetup={() => undefined}
+        onCloud={() => undefined}
       />,
     );
     expect(screen.getByTestId("import-processing").textContent).toBe(
@@ -70,6 +73,7 @@ describe("the import rows", () => {
         onDismiss={() => undefined}
         onCancel={() => undefined}
         onSetup={() => undefined}
+        onCloud={() => undefined}
       />,
     );
     expect(screen.getByTestId("import-page").textContent).toBe("Reading page 3 of 11");
@@ -87,6 +91,7 @@ describe("the import rows", () => {
         onDismiss={() => undefined}
         onCancel={() => undefined}
         onSetup={() => undefined}
+        onCloud={() => undefined}
       />,
     );
     expect(screen.getByTestId("password-prompt").textContent).toContain("did not open it");
@@ -114,6 +119,7 @@ describe("the import rows", () => {
         onDismiss={() => undefined}
         onCancel={() => undefined}
         onSetup={() => undefined}
+        onCloud={() => undefined}
       />,
     );
     const error = screen.getByTestId("import-error");

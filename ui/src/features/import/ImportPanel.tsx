@@ -10,10 +10,20 @@ interface Props {
   onCancel: (jobId: number) => void;
   /** Opens the bank-file setup (column mapping, currency, QIF choices). */
   onSetup: (jobId: number) => void;
+  /** Opens the consent screen of the cloud converters (for a PDF Folio could not read). */
+  onCloud: (jobId: number) => void;
 }
 
 /** One row per file brought in: live progress, errors in place, the password asked in place. */
-export function ImportPanel({ jobs, onReview, onUnlock, onDismiss, onCancel, onSetup }: Props) {
+export function ImportPanel({
+  jobs,
+  onReview,
+  onUnlock,
+  onDismiss,
+  onCancel,
+  onSetup,
+  onCloud,
+}: Props) {
   if (jobs.length === 0) return null;
   return (
     <section className="import-panel" aria-label="Imports" data-testid="import-panel">
@@ -27,6 +37,7 @@ export function ImportPanel({ jobs, onReview, onUnlock, onDismiss, onCancel, onS
             onDismiss={onDismiss}
             onCancel={onCancel}
             onSetup={onSetup}
+            onCloud={onCloud}
           />
         ))}
       </ul>
@@ -41,6 +52,7 @@ function JobRow({
   onDismiss,
   onCancel,
   onSetup,
+  onCloud,
 }: { job: JobDto } & Omit<Props, "jobs">) {
   const tabular = job.format === "CSV" || job.format === "XLSX";
   return (
@@ -77,6 +89,18 @@ function JobRow({
             }}
           >
             {job.stage === "needsOptions" ? "Set up…" : "Columns…"}
+          </button>
+        )}
+        {job.stage === "failed" && job.cloudOffer && (
+          <button
+            type="button"
+            className="ghost"
+            data-testid="cloud-button"
+            onClick={() => {
+              onCloud(job.id);
+            }}
+          >
+            Try a cloud converter…
           </button>
         )}
         {(job.stage === "queued" ||
@@ -157,6 +181,13 @@ function JobState({ job }: { job: JobDto }) {
         </span>
       );
     case "processing":
+      if (job.via !== null) {
+        return (
+          <span className="import-state muted" data-testid="import-processing">
+            Converting at {job.via}… {job.percent ?? 0}%
+          </span>
+        );
+      }
       return (
         <span className="import-state muted" data-testid="import-processing">
           Recognising scanned pages: {job.recognised ?? 0} of {job.scanned ?? "?"} ·{" "}
@@ -179,6 +210,7 @@ function JobState({ job }: { job: JobDto }) {
       return (
         <span className="import-state" data-testid="import-summary">
           {job.format !== null ? `${job.format} · ` : ""}
+          {job.via !== null ? `read by ${job.via} · ` : ""}
           {s.account} · {s.periodStart} – {s.periodEnd} · {s.transactions} transactions ·{" "}
           {s.reconciled ? (
             <span className="ok">adds up</span>

@@ -72,6 +72,8 @@ export function ReviewScreen({ jobId, accounts, onClose, onFiled }: Props) {
   const sameCurrency = accounts.filter((a) => a.currency === r.currency);
   const problems = r.rows.filter((row) => row.problem !== null).length;
   const isPdf = r.format === "PDF";
+  // A cloud converter's reading has no page numbers.
+  const showPages = isPdf && r.pages > 0;
   // A file without printed balances (QIF, most CSV) has nothing to prove: it is filed as such.
   const canFile = !filing && (r.reconciled || accept || !r.balancesPrinted);
 
@@ -101,7 +103,7 @@ export function ReviewScreen({ jobId, accounts, onClose, onFiled }: Props) {
             {isPdf
               ? ""
               : `${r.format} file · ${String(r.statements)} ${r.statements === 1 ? "statement" : "statements"}`}
-            {isPdf && `${String(r.pages)} ${r.pages === 1 ? "page" : "pages"}`}
+            {showPages && `${String(r.pages)} ${r.pages === 1 ? "page" : "pages"}`}
             {r.scanned ? " · scanned (read by OCR)" : ""}
             {r.signConvention === "card" ? " · card statement: purchases read as money out" : ""}
             {r.signConvention === "swapped_columns"
@@ -228,7 +230,7 @@ export function ReviewScreen({ jobId, accounts, onClose, onFiled }: Props) {
               <th>Description</th>
               <th className="num">Amount</th>
               <th className="num">Balance</th>
-              {isPdf && <th className="num">Page</th>}
+              {showPages && <th className="num">Page</th>}
             </tr>
           </thead>
           <tbody>
@@ -250,7 +252,7 @@ export function ReviewScreen({ jobId, accounts, onClose, onFiled }: Props) {
                   {row.amount}
                 </td>
                 <td className="num">{row.balance ?? ""}</td>
-                {isPdf && <td className="num muted">{row.page}</td>}
+                {showPages && <td className="num muted">{row.page}</td>}
               </tr>
             ))}
           </tbody>

@@ -1,0 +1,231 @@
+//! Opt-in cloud conversion of one statement file the local engine could not read: the person
+//! chose the service and agreed to send the file (the window asks; nothing here decides to
+//! send). The converted statement becomes a [`ReadStatement`] like a local reading, so the same
+//! review, proof and filing apply, with a warning naming the service that read it.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use folio_converters::{
+    balanzio::{Balanzio, BalanzioOptions},
+    finbox::{FinBox, FinBoxOptions},
+    ConvertProgress, ConvertedStatement, ConverterError, Service,
+};
+use folio_secrets::{Keychain, Sensitive};
+use folio_statements::{
+    Identity, ParsedStatement, ParsedTransaction, PdfType, SignConvention, Warning,
+};
+use rust_decimal::Decimal;
+use sha2::{Digest, Sha256};
+
+use crate::import::ReadStatement;
+use crate::{AppError, ErrorCode};
+
+/// Which service, and where it answers (the production address unless overridden:
+/// `FOLIO_BALANZIO_URL` / `FOLIO_FINBOX_URL`, for the sandboxes).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CloudService {
+    pub service: Service,
+    pub base_url: String,
+}
+
+impl CloudService {
+    pub fn from_env(service: Service) -> CloudService {
+        let (var, default) = match service {
+            Service::Balanzio => ("FOLIO_BALANZIO_URL", folio_converters::balanzio::BASE_URL),
+            Service::FinBox => ("FOLIO_FINBOX_URL", folio_converters::finbox::BASE_URL),
+        };
+        let base_url = std::env::var(var)
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .unwrap_or_else(|| default.to_string());
+        CloudService { service, base_url }
+    }
+
+    /// The host a file goes to, for the consent text.
+    pub fn host(&self) -> String {
+        url::Url::parse(&self.base_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_else(|| self.base_url.clone())
+    }
+}
+
+impl From<ConverterError> for AppError {
+    fn from(e: ConverterError) -> Self {
+        AppError::new(
+            ErrorCode::Converter(e.code()),
+            format!("{} {}", e.message(), e.recovery()),
+        )
+    }
+}
+
+/// The person's API key for a service, from the keychain.
+pub fn converter_key(keychain: &Keychain, service: Service) -> Result<Sensitive<String>, AppError> {
+    Ok(match service {
+        Service::Balanzio => folio_converters::balanzio_key(keychain)?,
+        Service::FinBox => folio_converters::finbox_key(keychain)?,
+    })
+}
+
+/// Whether a key for the service is in the keychain.
+pub fn has_converter_key(keychain: &Keychain, service: Service) -> Result<bool, AppError> {
+    match converter_key(keychain, service) {
+        Ok(_) => Ok(true),
+        Err(e) if e.code() == ErrorCode::Converter("CONVERTER_NO_API_KEY") => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Keeps the person's API key for a service in the keychain.
+pub fn store_converter_key(
+    keychain: &Keychain,
+    service: Service,
+    key: &Sensitive<String>,
+) -> Result<(), AppError> {
+    match service {
+        Service::Balanzio => folio_converters::store_balanzio_key(keychain, key)?,
+        Service::FinBox => folio_converters::store_finbox_key(keychain, key)?,
+    }
+    Ok(())
+}
+
+/// Forgets the person's API key for a service.
+pub fn forget_converter_key(keychain: &Keychain, service: Service) -> Result<(), AppError> {
+    match service {
+        Service::Balanzio => folio_converters::forget_balanzio_key(keychain)?,
+        Service::FinBox => folio_converters::forget_finbox_key(keychain)?,
+    }
+    Ok(())
+}
+
+/// Sends the file to the service and reads its answer into a [`ReadStatement`]. Call it only
+/// after the person agreed to send this file there.
+pub async fn convert_in_cloud(
+    cloud: &CloudService,
+    key: Sensitive<String>,
+    path: &Path,
+    bank_name: Option<&str>,
+    progress: &mut (dyn FnMut(ConvertProgress) + Send),
+) -> Result<ReadStatement, AppError> {
+    let converted = match cloud.service {
+        Service::Balanzio => {
+            let options = BalanzioOptions {
+                base_url: cloud.base_url.clone(),
+                ..BalanzioOptions::default()
+            };
+            Balanzio::with_options(key, options)?
+                .convert_file(path, None, progress)
+                .await?
+        }
+        Service::FinBox => {
+            let options = FinBoxOptions {
+                base_url: cloud.base_url.clone(),
+                ..FinBoxOptions::default()
+            };
+            FinBox::with_options(key, options)?
+                .convert_file(path, bank_name.unwrap_or_default(), None, progress)
+                .await?
+        }
+    };
+    let bytes = std::fs::read(path)
+        .map_err(|e| AppError::new(ErrorCode::Internal, format!("{}: {e}", path.display())))?;
+    read_from_converted(path, &hex::encode(Sha256::digest(&bytes)), converted)
+}
+
+/// A converted statement as a local reading: the same review and proof. Balances the service
+/// did not give are not invented: the statement then does not add up, and says why.
+pub fn read_from_converted(
+    path: &Path,
+    sha256: &str,
+    c: ConvertedStatement,
+) -> Result<ReadStatement, AppError> {
+    let service = c.service.name();
+    let currency = c.currency.ok_or_else(|| {
+        AppError::new(
+            ErrorCode::CurrencyNeeded,
+            format!("{service} read {} but named no currency", path.display()),
+        )
+    })?;
+    let dates: Vec<NaiveDate> = c.transactions.iter().map(|t| t.date).collect();
+    let (Some(start), Some(end)) = (
+        c.period_start.or_else(|| dates.iter().min().copied()),
+        c.period_end.or_else(|| dates.iter().max().copied()),
+    ) else {
+        return Err(AppError::new(
+            ErrorCode::Converter("CONVERTER_NO_STATEMENT"),
+            format!(
+                "{service} found no period and no transactions in {}",
+                path.display()
+            ),
+        ));
+    };
+    let mut warnings = vec![Warning {
+        code: "READ_IN_CLOUD",
+        row: None,
+        message: format!("read by {service} (a cloud service you chose), not by Folio"),
+    }];
+    warnings.extend(c.warnings.iter().map(|w| Warning {
+        code: "CONVERTER_WARNING",
+        row: None,
+        message: w.clone(),
+    }));
+    let transactions: Vec<ParsedTransaction> = c
+        .transactions
+        .iter()
+        .map(|t| ParsedTransaction {
+            date: t.date,
+            value_date: t.value_date,
+            description: t.description.clone(),
+            amount: t.amount.amount(),
+            balance: t.balance.map(|b| b.amount()),
+            page: 0,
+        })
+        .collect();
+    let total: Decimal = transactions.iter().map(|t| t.amount).sum();
+    let (opening, closing, reconciled) = match (c.opening_balance, c.closing_balance) {
+        (Some(o), Some(cl)) => {
+            let (o, cl) = (o.amount(), cl.amount());
+            (o, cl, o + total == cl)
+        }
+        _ => {
+            warnings.push(Warning {
+                code: "NO_BALANCES",
+                row: None,
+                message: format!(
+                    "{service} gave no opening and closing balance: nothing proves the rows"
+                ),
+            });
+            (Decimal::ZERO, total, false)
+        }
+    };
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    Ok(ReadStatement {
+        path: path.to_path_buf(),
+        file_name,
+        sha256: sha256.to_string(),
+        statement: ParsedStatement {
+            identity: Identity {
+                bank: c.bank.clone(),
+                holder: c.holder.clone(),
+                account_number: c.account_number.clone(),
+                ..Identity::default()
+            },
+            currency,
+            period_start: start.min(end),
+            period_end: start.max(end),
+            opening_balance: opening,
+            closing_balance: closing,
+            transactions,
+            reconciled,
+            sign_convention: SignConvention::Account,
+            warnings,
+            pdf_type: PdfType::TextBased,
+            pages: 0,
+            decimals: currency.minor_units(),
+        },
+    })
+}
