@@ -25,8 +25,8 @@ pub use intake::{check_pdf, read_pdf, IntakeLimits};
 pub use layout::{page_lines, Line, Phrase};
 pub use ocr::{tesseract_candidates, OcrEngine, Raster};
 pub use pdf::{
-    pdfium_candidates, PageKind, PageText, PdfEngine, PdfText, PdfType, ReadProgress, ReadStep,
-    Word, OCR_DPI,
+    pdfium_candidates, DocumentInfo, PageKind, PageText, PdfEngine, PdfText, PdfType, ReadProgress,
+    ReadStep, Word, OCR_DPI,
 };
 pub use statement::{parse_statement, ParsedStatement, ParsedTransaction, SignConvention, Warning};
 pub use table::{
