@@ -256,7 +256,8 @@ pub struct BalancesInsight {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MissingReason {
-    /// Inside this statement's period, no transaction is dated in this month.
+    /// Inside this statement's period (at least half of the month), no transaction is dated in
+    /// this month.
     NoTransactions,
     /// Between this account's statements, no statement's period covers this month.
     NotCovered,
@@ -834,9 +835,22 @@ fn months(view: &StatementView, same_account: &[&StatementSummary]) -> Months {
         .iter()
         .map(|d| YearMonth::of(*d))
         .collect();
+    // A month the period only grazes (a statement to the 8th touching its last month) is not
+    // missing when it has no rows: at least half of it must be inside the period.
+    let mostly_inside = |m: &YearMonth| {
+        let Some(first) = NaiveDate::from_ymd_opt(m.year, m.month, 1) else {
+            return false;
+        };
+        let next = m.next();
+        let Some(after) = NaiveDate::from_ymd_opt(next.year, next.month, 1) else {
+            return false;
+        };
+        let inside = (after.min(end + chrono::Days::new(1)) - first.max(start)).num_days();
+        inside * 2 >= (after - first).num_days()
+    };
     let mut missing: BTreeMap<YearMonth, MissingReason> = covered
         .iter()
-        .filter(|m| !present.contains(m))
+        .filter(|m| !present.contains(m) && mostly_inside(m))
         .map(|m| (*m, MissingReason::NoTransactions))
         .collect();
     if !same_account.is_empty() {
@@ -1269,7 +1283,7 @@ mod tests {
             producer: None,
             creator: None,
         };
-        let i = analyse(&v, None, None, None, &[prior]);
+        let i = analyse(&v, None, None, None, std::slice::from_ref(&prior));
         let shown: Vec<String> = i
             .months_missing
             .iter()
@@ -1284,6 +1298,19 @@ mod tests {
             ["2024-03", "2024-05"]
         );
         assert_eq!(i.months_covered.len(), 3);
+
+        // A month the period only grazes is covered, not missing; one mostly inside is.
+        let v = view(d(2024, 3, 20), d(2024, 5, 8), &[d(2024, 4, 4)]);
+        let i = analyse(&v, None, None, None, &[]);
+        assert!(i.months_missing.is_empty(), "{:?}", i.months_missing);
+        let v = view(d(2024, 3, 9), d(2024, 5, 20), &[d(2024, 4, 4)]);
+        let i = analyse(&v, None, None, None, &[]);
+        let shown: Vec<String> = i
+            .months_missing
+            .iter()
+            .map(|m| m.month.to_string())
+            .collect();
+        assert_eq!(shown, ["2024-03", "2024-05"]);
     }
 
     #[test]
