@@ -65,6 +65,11 @@ enum Command {
         /// Refuse files larger than this many bytes.
         #[arg(long, value_name = "BYTES", default_value_t = IntakeLimits::default().max_bytes)]
         max_bytes: u64,
+        /// The JSON `folio convert` wrote for an earlier statement (repeatable): its
+        /// `insights.summary` is compared with this one for months missing between statements,
+        /// duplicates and a changed producer.
+        #[arg(long, value_name = "JSON")]
+        prior: Vec<PathBuf>,
         #[command(flatten)]
         bank: bankfile::BankFileArgs,
     },
@@ -162,11 +167,26 @@ fn main() -> ExitCode {
         format,
         out,
         max_bytes,
+        prior,
         bank,
     } = &cli.command
     {
+        // Earlier statements' summaries first: a bad --prior is refused before any reading.
+        let summaries = match load_priors(prior) {
+            Ok(s) => s,
+            Err(message) => {
+                let mut err = std::io::stderr().lock();
+                let _ = writeln!(err, "folio: {message}");
+                let _ = writeln!(err, "  code: PRIOR_UNREADABLE");
+                let _ = writeln!(
+                    err,
+                    "  fix:  pass the JSON an earlier `folio convert` wrote (it holds insights.summary)"
+                );
+                return ExitCode::from(2);
+            }
+        };
         if bankfile::format_of(file, bank.mapping.is_some()).is_some() {
-            return match bankfile::convert(file, bank, *format, out.as_deref()) {
+            return match bankfile::convert(file, bank, *format, out.as_deref(), &summaries) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     let mut err = std::io::stderr().lock();
@@ -189,6 +209,7 @@ fn main() -> ExitCode {
             *format,
             out.as_deref(),
             *max_bytes,
+            &summaries,
         ) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -558,6 +579,20 @@ fn import(
     }
 }
 
+/// The summaries in the `--prior` files (JSON an earlier `folio convert` wrote).
+fn load_priors(paths: &[PathBuf]) -> Result<Vec<folio_statements::StatementSummary>, String> {
+    let mut out = Vec::new();
+    for path in paths {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("--prior {}: {e}", path.display()))?;
+        out.extend(
+            folio_statements::StatementSummary::from_json(&text)
+                .map_err(|e| format!("--prior {}: {e}", path.display()))?,
+        );
+    }
+    Ok(out)
+}
+
 /// `folio convert`: no ledger, no keychain; the statement is read and written out.
 fn convert(
     file: &std::path::Path,
@@ -565,6 +600,7 @@ fn convert(
     format: ExportFormat,
     out: Option<&std::path::Path>,
     max_bytes: u64,
+    summaries: &[folio_statements::StatementSummary],
 ) -> Result<(), StatementError> {
     let engine = pdf_engine()?;
     let limits = IntakeLimits {
@@ -573,12 +609,13 @@ fn convert(
     };
     let ocr = folio_statements::ocr_engine_from_env();
     let mut report = ocr_progress(file);
-    let text = folio_statements::open_pdf_scans(
-        engine,
-        ocr.as_ref().ok().copied(),
-        file,
+    // The bytes are kept: the tamper checks read the file's structure, not only its text.
+    let raw = folio_statements::read_pdf(file, limits)?;
+    let text = engine.extract_scans(
+        &raw,
         password,
         limits,
+        ocr.as_ref().ok().copied(),
         &mut |p| {
             if p.stage == folio_statements::ReadStep::Recognised {
                 report(folio_app::ReadStage::Recognising {
@@ -597,7 +634,17 @@ fn convert(
         (parsed, _) => parsed?,
     };
     let bytes = match format {
-        ExportFormat::Json => folio_statements::to_json(&statement).into_bytes(),
+        ExportFormat::Json => {
+            let label = file.file_name().map(|n| n.to_string_lossy().to_string());
+            let insights = folio_statements::pdf_insights(
+                &statement,
+                &text,
+                &raw,
+                label.as_deref(),
+                summaries,
+            );
+            folio_statements::to_json_with_insights(&statement, Some(&insights)).into_bytes()
+        }
         ExportFormat::Csv => folio_statements::to_csv(&statement).into_bytes(),
         ExportFormat::Xlsx => folio_statements::to_xlsx(&statement)
             .map_err(|e| StatementError::Io(std::io::Error::other(e.to_string())))?,

@@ -372,6 +372,34 @@ fn convert_prints_bank_file_statements_as_json() {
     assert!(s["transactions"][0]["amount"].is_number(), "{s}");
     assert!(s["metadata"]["statementPeriod"].is_string(), "{s}");
     assert_eq!(s["reconciled"], true);
+    // Insights beside the statements, one each; no PDF, so no file or font checks, and they
+    // say so.
+    let insights = doc["insights"].as_array().unwrap();
+    assert_eq!(insights.len(), doc["statements"].as_array().unwrap().len());
+    assert_eq!(insights[0]["tamper"]["score"], 0);
+    assert_eq!(insights[0]["balances"]["reconciled"], true);
+    assert!(
+        insights[0]["months_covered"][0].is_string(),
+        "{}",
+        insights[0]
+    );
+    assert_eq!(
+        insights[0]["tamper"]["skipped"].as_array().unwrap().len(),
+        2
+    );
+
+    // A file of several statements of one account: the months between them are compared.
+    let ing = oca("11.0/account_bank_statement_import_mt940_base/test_files/test-ing.940");
+    let out = Command::new(env!("CARGO_BIN_EXE_folio"))
+        .args([os("convert"), ing.as_os_str()])
+        .output()
+        .unwrap();
+    let doc = ok(&out);
+    assert_eq!(
+        doc["insights"].as_array().unwrap().len(),
+        doc["statements"].as_array().unwrap().len()
+    );
+
     let garbage = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(garbage.path(), b"PK\x03\x04not a workbook").unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_folio"))

@@ -131,3 +131,75 @@ fn bad_input_gets_its_code_and_writes_nothing() {
         "only the input file"
     );
 }
+
+#[test]
+fn json_carries_insights_and_prior_statements_are_compared() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first.json");
+    let out = folio(&[
+        savings_statement().as_os_str(),
+        os("--out"),
+        first.as_os_str(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&first).unwrap()).unwrap();
+    let insights = &json["insights"];
+    assert_eq!(insights["tamper"]["score"], 0);
+    assert_eq!(insights["tamper"]["level"], "low");
+    assert_eq!(insights["tamper"]["signals"], serde_json::json!([]));
+    assert_eq!(insights["identity"]["bank"], "HSBC UK");
+    assert_eq!(insights["identity"]["account_number"], "****4321");
+    assert_eq!(insights["period"]["from"], "2019-04-09");
+    assert_eq!(insights["balances"]["opening"], "10008.25");
+    assert_eq!(insights["balances"]["closing"], "7726.49");
+    assert_eq!(insights["duplicate_of"], serde_json::Value::Null);
+    assert_eq!(insights["months_covered"][0], "2019-04");
+
+    // The same account's next statement: the months between them are missing.
+    let next = savings_statement().with_file_name("anonymised_HSBC_UK_SAV_87654321_20200108.pdf");
+    let out = folio(&[next.as_os_str(), os("--prior"), first.as_os_str()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let missing: Vec<String> = json["insights"]["months_missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["reason"] == "not_covered")
+        .map(|m| m["month"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(missing, ["2019-09", "2019-10", "2019-11"]);
+    assert_eq!(json["insights"]["duplicate_of"], serde_json::Value::Null);
+
+    // The first statement again: a duplicate of itself, by its bytes.
+    let out = folio(&[
+        savings_statement().as_os_str(),
+        os("--prior"),
+        first.as_os_str(),
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["insights"]["duplicate_of"]["reason"], "same_file");
+    assert_eq!(
+        json["insights"]["duplicate_of"]["label"],
+        "anonymised_HSBC_UK_SAV_87654321_20190808.pdf"
+    );
+
+    // A --prior that is not a summary is refused before anything is read.
+    let junk = dir.path().join("junk.json");
+    std::fs::write(&junk, "{\"hello\": 1}").unwrap();
+    let out = folio(&[
+        savings_statement().as_os_str(),
+        os("--prior"),
+        junk.as_os_str(),
+    ]);
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+}

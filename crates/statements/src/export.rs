@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use crate::{ParsedStatement, PdfType, Warning};
+use crate::{ParsedStatement, PdfType, StatementInsights, Warning};
 
 /// An output format of `folio convert`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,6 +75,9 @@ struct JsonStatement<'a> {
     reconciled: bool,
     pdf_type: PdfType,
     pages: u32,
+    /// FinBox-style extras (identity, months, duplicate, tamper score) when computed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    insights: Option<&'a StatementInsights>,
 }
 
 /// `2024-01` for a statement of one calendar month, else `2024-01-05/2024-02-04` (ISO 8601).
@@ -99,6 +102,11 @@ fn warning_text(w: &Warning) -> String {
 /// The statement as JSON, pretty-printed. Account numbers are masked; the IBAN is the holder's own
 /// and shown whole, as on the statement.
 pub fn to_json(s: &ParsedStatement) -> String {
+    to_json_with_insights(s, None)
+}
+
+/// [`to_json`] with a top-level `insights` object; every other field is the same.
+pub fn to_json_with_insights(s: &ParsedStatement, insights: Option<&StatementInsights>) -> String {
     let currency = s.currency.code();
     let d = s.decimals;
     let doc = JsonStatement {
@@ -133,6 +141,7 @@ pub fn to_json(s: &ParsedStatement) -> String {
         reconciled: s.reconciled,
         pdf_type: s.pdf_type,
         pages: s.pages,
+        insights,
     };
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
     text.push('\n');

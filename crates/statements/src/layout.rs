@@ -125,6 +125,8 @@ mod tests {
             top,
             bottom: top + 9.0,
             font_size: 10.0,
+            font: None,
+            mixed_fonts: false,
         }
     }
 

@@ -9,6 +9,7 @@ mod dates;
 mod error;
 mod export;
 mod fields;
+mod insights;
 mod intake;
 mod layout;
 mod ocr;
@@ -19,14 +20,21 @@ mod table;
 pub use amounts::{detect_number_format, parse_amount, AmountToken, NumberFormat, SignMark};
 pub use dates::{detect_date_order, parse_date, DateOrder, PartialDate};
 pub use error::StatementError;
-pub use export::{statement_period, to_csv, to_json, to_xlsx, ExportFormat};
+pub use export::{statement_period, to_csv, to_json, to_json_with_insights, to_xlsx, ExportFormat};
 pub use fields::Identity;
+pub use insights::{
+    analyse, editing_tool, file_facts, font_family, level_of, parse_pdf_date, pdf_insights,
+    BalancesInsight, CheckCode, DuplicateMatch, DuplicateReason, FileFacts, IdentityInsight,
+    InsightsError, MissingMonth, MissingReason, PeriodInsight, Signal, SignalCode, SkippedCheck,
+    StatementInsights, StatementSummary, StatementView, TamperLevel, TamperReport, ToolKind,
+    YearMonth, EDITING_TOOLS,
+};
 pub use intake::{check_pdf, read_pdf, IntakeLimits};
 pub use layout::{page_lines, Line, Phrase};
 pub use ocr::{tesseract_candidates, OcrEngine, Raster};
 pub use pdf::{
-    pdfium_candidates, PageKind, PageText, PdfEngine, PdfText, PdfType, ReadProgress, ReadStep,
-    Word, OCR_DPI,
+    pdfium_candidates, DocumentInfo, PageKind, PageText, PdfEngine, PdfText, PdfType, ReadProgress,
+    ReadStep, Word, OCR_DPI,
 };
 pub use statement::{parse_statement, ParsedStatement, ParsedTransaction, SignConvention, Warning};
 pub use table::{

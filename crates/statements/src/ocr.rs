@@ -264,6 +264,8 @@ fn words_from_tsv(tsv: &str, scale_x: f32, scale_y: f32) -> Vec<Word> {
                 top: top.min(r.top * scale_y + r.height * scale_y / 2.0),
                 bottom: bottom.max(r.top * scale_y + r.height * scale_y / 2.0),
                 font_size,
+                font: None,
+                mixed_fonts: false,
             });
         }
         start = end;

@@ -135,13 +135,14 @@ impl PdfEngine {
                 limit: limits.max_pages,
             });
         }
+        let info = document_info(&document);
         let mut pages = Vec::new();
         for (index, page) in document.pages().iter().enumerate() {
             let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
             on_page(number, count);
             pages.push(read_page(&page, number, limits.max_chars_per_page)?);
         }
-        Ok(PdfText { pages })
+        Ok(PdfText { pages, info })
     }
 }
 
@@ -177,6 +178,7 @@ impl PdfEngine {
         let workers = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .clamp(1, 8);
+        let info = document_info(&document);
         let mut meter = Meter::new(count);
         // Workers stop on this: the caller's cancel, or an error that ends the reading.
         let stop = AtomicBool::new(false);
@@ -254,7 +256,10 @@ impl PdfEngine {
                     return Err(e);
                 }
             }
-            Ok(PdfText { pages: run.pages })
+            Ok(PdfText {
+                pages: run.pages,
+                info,
+            })
         })
     }
 }
@@ -516,11 +521,49 @@ pub struct Word {
     pub top: f32,
     pub bottom: f32,
     pub font_size: f32,
+    /// The font of the word's first glyph as the file names it (`ABCDEF+Arial-BoldMT`); `None`
+    /// for OCR words and glyphs PDFium names no font for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub font: Option<String>,
+    /// True when the word's glyphs come from more than one font (a digit typed over in an
+    /// editor is drawn in the editor's font).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub mixed_fonts: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PdfText {
     pub pages: Vec<PageText>,
+    /// The document information dictionary and signature count, for the tamper checks.
+    pub info: DocumentInfo,
+}
+
+/// What the file says about itself (the Info dictionary, as PDFium reads it) and how many
+/// signature fields it has. Dates are kept as printed (`D:20240131120000+01'00'`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct DocumentInfo {
+    pub producer: Option<String>,
+    pub creator: Option<String>,
+    pub creation_date: Option<String>,
+    pub mod_date: Option<String>,
+    pub signatures: u32,
+}
+
+fn document_info(document: &PdfDocument<'_>) -> DocumentInfo {
+    let tag = |t: PdfDocumentMetadataTagType| {
+        document
+            .metadata()
+            .get(t)
+            .map(|v| v.value().trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    DocumentInfo {
+        producer: tag(PdfDocumentMetadataTagType::Producer),
+        creator: tag(PdfDocumentMetadataTagType::Creator),
+        creation_date: tag(PdfDocumentMetadataTagType::CreationDate),
+        mod_date: tag(PdfDocumentMetadataTagType::ModificationDate),
+        signatures: u32::from(document.signatures().len()),
+    }
 }
 
 /// Balanzio's `pdfType` for a whole file.
@@ -612,6 +655,14 @@ fn read_page(page: &PdfPage<'_>, number: u32, max_chars: u32) -> Result<PageText
         generated_space = false;
         if continues {
             if let Some(w) = current.as_mut() {
+                // Fonts cost a PDFium call each: asked once per word, and per glyph only inside
+                // numbers, where a glyph typed over in an editor matters.
+                if is_numeric_glyph(c) && w.text.chars().all(is_numeric_glyph) {
+                    let font = Some(ch.font_name()).filter(|f| !f.is_empty());
+                    if font.is_some() && w.font != font {
+                        w.mixed_fonts = true;
+                    }
+                }
                 w.text.push(c);
                 w.x1 = w.x1.max(x1);
                 w.top = w.top.min(top);
@@ -619,6 +670,7 @@ fn read_page(page: &PdfPage<'_>, number: u32, max_chars: u32) -> Result<PageText
             }
         } else {
             words.extend(current.take());
+            let font = Some(ch.font_name()).filter(|f| !f.is_empty());
             current = Some(Word {
                 text: c.to_string(),
                 x0,
@@ -626,6 +678,8 @@ fn read_page(page: &PdfPage<'_>, number: u32, max_chars: u32) -> Result<PageText
                 top,
                 bottom,
                 font_size: size,
+                font,
+                mixed_fonts: false,
             });
         }
     }
@@ -644,6 +698,11 @@ fn read_page(page: &PdfPage<'_>, number: u32, max_chars: u32) -> Result<PageText
         kind,
         words,
     })
+}
+
+/// Digits and what is printed around them in amounts.
+fn is_numeric_glyph(c: char) -> bool {
+    c.is_ascii_digit() || matches!(c, '.' | ',' | '\'' | '-' | '+' | '(' | ')')
 }
 
 /// The page area covered by images. A scan fills most of its page; a 1x1 spacer or a logo does not

@@ -66,6 +66,8 @@ fn word(text: &str, x: f32, top: f32) -> Word {
         top,
         bottom: top + 9.0,
         font_size: 9.0,
+        font: None,
+        mixed_fonts: false,
     }
 }
 
@@ -92,7 +94,7 @@ proptest! {
                 .collect();
             out.push(PageText { number: p, width: 595.0, height: 842.0, kind: PageKind::TextBased, words });
         }
-        if let Ok(s) = parse_statement(&PdfText { pages: out }) {
+        if let Ok(s) = parse_statement(&PdfText { pages: out, info: Default::default() }) {
             if s.reconciled {
                 let sum: Decimal = s.transactions.iter().map(|t| t.amount).sum();
                 prop_assert_eq!(s.opening_balance + sum, s.closing_balance);
