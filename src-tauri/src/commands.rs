@@ -12,7 +12,7 @@ use crate::dto::{
     DetailDto, ErrorDto, FilterDto, ImportReportDto, LedgerRowDto, LedgerStatus, MonthTotalsDto,
     ReviewDto, StatementDto, SyncReportDto,
 };
-use crate::imports::{Imports, JobDto, JobRead};
+use crate::imports::{BankRead, Imports, JobDto, JobRead};
 use crate::Session;
 
 fn status(session: &Session) -> LedgerStatus {
@@ -93,9 +93,7 @@ pub async fn import_review(
 ) -> Result<ReviewDto, ErrorDto> {
     let review = match imports.read_of(job_id)? {
         JobRead::Pdf(read) => session.with_folio(|f| f.review(&read))?,
-        JobRead::Bank { read, into, .. } => {
-            session.with_folio(|f| f.bank_file_review(&read, into))?
-        }
+        JobRead::Bank(bank) => session.with_folio(|f| f.bank_file_review(&bank.read, bank.into))?,
     };
     Ok(ReviewDto::new(job_id, review))
 }
@@ -117,11 +115,12 @@ pub async fn file_import(
         JobRead::Pdf(read) => ImportReportDto::from(
             session.with_folio_mut(|f| f.file_statement(&read, account_id, accept_unreconciled))?,
         ),
-        JobRead::Bank {
-            read,
-            into,
-            remember,
-        } => {
+        JobRead::Bank(bank) => {
+            let BankRead {
+                read,
+                into,
+                remember,
+            } = *bank;
             let report = session.with_folio_mut(|f| {
                 let report = f.file_bank_file(&read, account_id.or(into), accept_unreconciled)?;
                 // A CSV/XLSX export's mapping is remembered for the account it went to, so the

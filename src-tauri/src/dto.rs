@@ -8,6 +8,7 @@ use folio_app::{
     TransactionDetailView, TransactionFilter,
 };
 use folio_bankfiles::{AmountColumns, CsvMapping, TextEncoding};
+use folio_statements::StatementInsights;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
@@ -182,6 +183,93 @@ pub struct ReviewDto {
     pub balances_printed: bool,
     /// Statements in the file.
     pub statements: u32,
+    /// Per statement: the checks Folio ran on it (identity, months, duplicates, tamper signals).
+    pub insights: Vec<InsightsDto>,
+}
+
+/// What Folio's checks say about one statement, for the review screen.
+#[derive(Clone, Debug, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct InsightsDto {
+    /// 0-100: the signals' weights summed.
+    pub score: u8,
+    /// `low`, `medium` or `high`.
+    pub level: String,
+    pub signals: Vec<SignalDto>,
+    /// Checks that could not run, with why (a scanned page has no fonts to compare).
+    pub skipped: Vec<String>,
+    /// `2024-03`: months with transactions.
+    pub months_present: Vec<String>,
+    pub months_missing: Vec<MissingMonthDto>,
+    /// The filed statement this one repeats, with why.
+    pub duplicate_of: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SignalDto {
+    pub code: String,
+    pub weight: u8,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct MissingMonthDto {
+    pub month: String,
+    /// Why it counts as missing, in words.
+    pub reason: String,
+}
+
+/// A serde enum's name as it serialises (`SAME_FILE`, `no_transactions`...).
+fn serde_name<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+impl From<&StatementInsights> for InsightsDto {
+    fn from(i: &StatementInsights) -> Self {
+        InsightsDto {
+            score: i.tamper.score,
+            level: serde_name(&i.tamper.level),
+            signals: i
+                .tamper
+                .signals
+                .iter()
+                .map(|s| SignalDto {
+                    code: serde_name(&s.code),
+                    weight: s.weight,
+                    reason: s.reason.clone(),
+                })
+                .collect(),
+            skipped: i.tamper.skipped.iter().map(|c| c.reason.clone()).collect(),
+            months_present: i.months_present.iter().map(ToString::to_string).collect(),
+            months_missing: i
+                .months_missing
+                .iter()
+                .map(|m| MissingMonthDto {
+                    month: m.month.to_string(),
+                    reason: match m.reason {
+                        folio_statements::MissingReason::NoTransactions => {
+                            "no transaction dated in this month of the period".to_string()
+                        }
+                        folio_statements::MissingReason::NotCovered => {
+                            "no statement of this account covers it".to_string()
+                        }
+                    },
+                })
+                .collect(),
+            duplicate_of: i.duplicate_of.as_ref().map(|d| {
+                format!(
+                    "{} ({})",
+                    d.label.clone().unwrap_or_else(|| d.id.clone()),
+                    serde_name(&d.reason).replace('_', " ")
+                )
+            }),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Type)]
@@ -236,6 +324,7 @@ impl ReviewDto {
             new_account_name: r.new_account_name,
             format: r.format,
             balances_printed: r.balances_printed,
+            insights: r.insights.iter().map(InsightsDto::from).collect(),
             statements: r.statements,
         }
     }

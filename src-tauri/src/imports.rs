@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use folio_app::{
     bank_file_format, read_bank_file, read_statement_file, AppError, BankFileOptions, ErrorCode,
-    ReadBankFile, ReadStage, ReadStatement, StatementReview,
+    Known, ReadBankFile, ReadStage, ReadStatement, StatementReview,
 };
 use folio_bankfiles::Format;
 use folio_secrets::Sensitive;
@@ -102,19 +102,23 @@ pub struct ImportJobChanged {
 /// What a job read, waiting for review.
 #[derive(Clone)]
 pub enum JobRead {
-    Pdf(ReadStatement),
-    Bank {
-        read: ReadBankFile,
-        /// The account a remembered mapping names.
-        into: Option<i64>,
-        /// The file's bytes and the mapping and currency it was read with (CSV/XLSX), to
-        /// remember them for its account once filed.
-        remember: Option<(
-            Arc<Vec<u8>>,
-            folio_bankfiles::CsvMapping,
-            folio_ledger::Currency,
-        )>,
-    },
+    Pdf(Box<ReadStatement>),
+    Bank(Box<BankRead>),
+}
+
+/// A bank file read, waiting for review.
+#[derive(Clone)]
+pub struct BankRead {
+    pub read: ReadBankFile,
+    /// The account a remembered mapping names.
+    pub into: Option<i64>,
+    /// The file's bytes and the mapping and currency it was read with (CSV/XLSX), to remember
+    /// them for its account once filed.
+    pub remember: Option<(
+        Arc<Vec<u8>>,
+        folio_bankfiles::CsvMapping,
+        folio_ledger::Currency,
+    )>,
 }
 
 struct Job {
@@ -358,7 +362,7 @@ impl Imports {
                 job.dto.stage = JobStage::Review;
                 job.dto.percent = Some(100);
                 job.dto.summary = Some(summary);
-                job.read = Some(JobRead::Pdf(read));
+                job.read = Some(JobRead::Pdf(Box::new(read)));
             }
             Err(e) => {
                 job.dto.stage = JobStage::Failed;
@@ -565,11 +569,11 @@ fn work_bank_file<R: Runtime>(
                     _ => None,
                 };
                 job.options = options;
-                job.read = Some(JobRead::Bank {
+                job.read = Some(JobRead::Bank(Box::new(BankRead {
                     read,
                     into,
                     remember,
-                });
+                })));
             }
             Err(e) => {
                 job.options = options;
@@ -608,12 +612,20 @@ fn work_pdf<R: Runtime>(
     let session = app.state::<Session>();
     {
         let had_password = password.is_some();
+        // The filed statements the insights compare with (months missing, duplicates). A locked
+        // ledger has none to give; the read itself does not need it.
+        let prior = session
+            .with_folio(|f| f.prior_summaries())
+            .unwrap_or_default();
         let result = pdf_engine().and_then(|engine| {
             if cancel.load(Ordering::SeqCst) {
                 return Err(AppError::from(folio_statements::StatementError::Cancelled));
             }
             read_statement_file(
-                &|sha| session.with_folio(|f| f.statement_with_file(sha)),
+                &Known {
+                    filed_as: &|sha| session.with_folio(|f| f.statement_with_file(sha)),
+                    prior: &prior,
+                },
                 engine,
                 path,
                 password.as_ref().map(|p| p.expose().as_str()),
@@ -667,7 +679,7 @@ fn work_pdf<R: Runtime>(
                     transactions: u32::try_from(s.transactions.len()).unwrap_or(u32::MAX),
                     reconciled: s.reconciled,
                 });
-                job.read = Some(JobRead::Pdf(read));
+                job.read = Some(JobRead::Pdf(Box::new(read)));
             }
             Err(e) => {
                 let code = e.code().as_str();

@@ -121,6 +121,9 @@ test("import statements: progress, password in place, review, filing, duplicate 
     const proof = await session.find('[data-testid="review-proof"]');
     assert.equal(await session.attr(proof, "data-reconciled"), "true", `${file} adds up`);
     assert.equal((await session.findAll('[data-testid="review-row"]')).length, transactions);
+    // Folio's own checks ran on every statement: the generated fixtures show no editing.
+    const checks = await session.find('[data-testid="review-insights"]');
+    assert.equal(await session.attr(checks, "data-level"), "low", `${file}: no sign of editing`);
     if (file === "ing-nl.pdf") {
       assert.match(
         await session.text(await session.find('[data-testid="review-account"]')),

@@ -552,6 +552,14 @@ impl Folio {
             warnings,
             matched_account,
             new_account_name: first.account.name.clone(),
+            insights: bank_file_insights(
+                &read.statements,
+                &read.file_name,
+                &self.prior_summaries()?,
+            )
+            .into_iter()
+            .flatten()
+            .collect(),
             format: read.format.to_string(),
             balances_printed,
             statements: u32::try_from(prepared.len()).unwrap_or(u32::MAX),
@@ -816,4 +824,64 @@ pub fn bank_file_csv(statements: &[BankFileStatement]) -> String {
         }
     }
     out
+}
+
+/// Insights of each statement of a bank file: identity, period, balances, months, duplicates
+/// among `prior` and the file's own statements. No PDF behind them, so no file or font signals (the report
+/// says so); the arithmetic is the bank file's own reconciliation.
+pub fn bank_file_insights(
+    statements: &[folio_bankfiles::BankFileStatement],
+    label: &str,
+    prior: &[folio_statements::StatementSummary],
+) -> Vec<Option<folio_statements::StatementInsights>> {
+    use folio_bankfiles::Reconciliation;
+    let mut seen: Vec<folio_statements::StatementSummary> = prior.to_vec();
+    statements
+        .iter()
+        .map(|s| {
+            let first = s.transactions.iter().map(|t| t.booked).min();
+            let last = s.transactions.iter().map(|t| t.booked).max();
+            let start = s.period_start.or(s.opening_date).or(first)?;
+            let end = s.period_end.or(s.closing_date).or(last).unwrap_or(start);
+            let (breaks, printed) = match s.reconcile() {
+                Reconciliation::Balanced => (Vec::new(), true),
+                Reconciliation::Off {
+                    expected_closing, ..
+                } => (
+                    vec![format!(
+                        "opening {} plus the {} amounts is {expected_closing}, but the closing balance is {}",
+                        s.opening_balance.unwrap_or_default(),
+                        s.transactions.len(),
+                        s.closing_balance.unwrap_or_default()
+                    )],
+                    true,
+                ),
+                Reconciliation::Unknown => (Vec::new(), false),
+            };
+            let view = folio_statements::StatementView {
+                bank: s.account.bank_id.clone(),
+                holder: s.account.name.clone(),
+                iban: s.account.iban.as_ref().map(|i| i.as_str().to_string()),
+                account_number: s.account.number.clone(),
+                currency: s
+                    .account
+                    .currency
+                    .as_ref()
+                    .map(|c| c.code().to_string())
+                    .unwrap_or_default(),
+                period_start: start.min(end),
+                period_end: start.max(end),
+                opening_balance: s.opening_balance,
+                closing_balance: s.closing_balance,
+                transaction_dates: s.transactions.iter().map(|t| t.booked).collect(),
+                reconciled: printed && breaks.is_empty(),
+                arithmetic_breaks: breaks,
+                balances_printed: printed,
+                ..folio_statements::StatementView::default()
+            };
+            let insights = folio_statements::analyse(&view, None, None, Some(label), &seen);
+            seen.push(insights.summary.clone());
+            Some(insights)
+        })
+        .collect()
 }

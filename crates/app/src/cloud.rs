@@ -227,5 +227,6 @@ pub fn read_from_converted(
             pages: 0,
             decimals: currency.minor_units(),
         },
+        insights: None,
     })
 }

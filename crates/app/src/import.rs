@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use folio_ledger::{AccountId, Money, NewAccount, NewTransaction};
-use folio_statements::{IntakeLimits, ParsedStatement, PdfEngine, ReadStep};
+use folio_statements::{
+    IntakeLimits, ParsedStatement, PdfEngine, ReadStep, StatementInsights, StatementSummary,
+};
 use folio_store::StatementImport;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -39,6 +41,18 @@ pub struct ReadStatement {
     pub file_name: String,
     pub sha256: String,
     pub statement: ParsedStatement,
+    /// Identity, months, duplicates and the tamper report, from the file itself (PDF reads; a
+    /// cloud reading has none: its review computes what the statement alone tells).
+    pub insights: Option<StatementInsights>,
+}
+
+/// What the ledger already holds, as a read needs it; the read itself never touches the ledger,
+/// so a window can read a long file without holding it.
+pub struct Known<'a> {
+    /// The filed statement that came from a file with this SHA-256, if any.
+    pub filed_as: &'a dyn Fn(&str) -> Result<Option<i64>, AppError>,
+    /// The filed statements the insights compare with (months missing, duplicates).
+    pub prior: &'a [StatementSummary],
 }
 
 /// Reads and verifies a statement file without writing to the ledger. A file already filed (same
@@ -50,7 +64,7 @@ pub struct ReadStatement {
 /// `OCR_ENGINE_MISSING` with the install line); `cancel` stops the read between pages and kills
 /// running recognitions (`CANCELLED`).
 pub fn read_statement_file(
-    filed_as: &dyn Fn(&str) -> Result<Option<i64>, AppError>,
+    known: &Known<'_>,
     engine: &PdfEngine,
     path: &Path,
     password: Option<&str>,
@@ -61,7 +75,7 @@ pub fn read_statement_file(
     progress(ReadStage::Checking);
     let bytes = folio_statements::read_pdf(path, limits)?;
     let sha256 = hex::encode(Sha256::digest(&bytes));
-    if let Some(id) = filed_as(&sha256)? {
+    if let Some(id) = (known.filed_as)(&sha256)? {
         return Err(AppError::new(
             ErrorCode::StatementDuplicate,
             format!(
@@ -102,11 +116,14 @@ pub fn read_statement_file(
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
+    let insights =
+        folio_statements::pdf_insights(&statement, &text, &bytes, Some(&file_name), known.prior);
     Ok(ReadStatement {
         path: path.to_path_buf(),
         file_name,
         sha256,
         statement,
+        insights: Some(insights),
     })
 }
 
@@ -141,7 +158,7 @@ impl ReadStatement {
 
 /// What the person sees before filing: what was read, whether it adds up, which rows break the
 /// arithmetic, and where it would go.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct StatementReview {
     pub file_name: String,
     pub bank: Option<String>,
@@ -168,6 +185,9 @@ pub struct StatementReview {
     pub warnings: Vec<String>,
     /// The existing account it would be filed into; `None` means a new account.
     pub matched_account: Option<AccountView>,
+    /// Per statement in the file: identity, months present and missing, a duplicate of a filed
+    /// statement, and the tamper signals with their score.
+    pub insights: Vec<StatementInsights>,
     /// The name a new account would get.
     pub new_account_name: String,
     /// `PDF`, or the bank file's format (`MT940`, `CAMT`, `OFX`, `QIF`, `CSV`, `XLSX`).
@@ -192,6 +212,39 @@ pub struct ReviewRow {
 }
 
 impl Folio {
+    /// The filed statements as the insights compare a new one with them: account (hashed),
+    /// period and balances. Statements without printed balances have none to compare.
+    pub fn prior_summaries(&self) -> Result<Vec<StatementSummary>, AppError> {
+        let accounts = self.ledger.accounts()?;
+        Ok(self
+            .ledger
+            .statements()?
+            .into_iter()
+            .map(|s| {
+                let account = accounts.iter().find(|a| a.account.id == s.account_id);
+                let printed = s.balances_printed;
+                StatementSummary {
+                    id: format!("statement {}", s.id),
+                    label: Some(s.file_name.clone()),
+                    account_key: account.and_then(|a| {
+                        folio_statements::account_key(
+                            a.account.iban.as_ref().map(|i| i.as_str()),
+                            a.account.number.as_deref(),
+                        )
+                    }),
+                    bank: account.and_then(|a| a.account.bank.clone()),
+                    period_start: s.period_start,
+                    period_end: s.period_end,
+                    opening_balance: printed.then(|| s.opening.amount()),
+                    closing_balance: printed.then(|| s.closing.amount()),
+                    sha256: None,
+                    producer: None,
+                    creator: None,
+                }
+            })
+            .collect())
+    }
+
     /// The filed statement that came from a file with this SHA-256, if any.
     pub fn statement_with_file(&self, sha256: &str) -> Result<Option<i64>, AppError> {
         Ok(self.ledger.statement_with_file(sha256)?)
@@ -262,6 +315,16 @@ impl Folio {
             warnings,
             matched_account: matched,
             new_account_name: account.name,
+            insights: vec![match &read.insights {
+                Some(insights) => insights.clone(),
+                None => folio_statements::analyse(
+                    &folio_statements::StatementView::of_parsed(s, None),
+                    None,
+                    None,
+                    Some(&read.file_name),
+                    &self.prior_summaries()?,
+                ),
+            }],
             format: "PDF".into(),
             balances_printed: true,
             statements: 1,

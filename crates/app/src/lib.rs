@@ -20,8 +20,9 @@ use folio_statements::{IntakeLimits, PdfEngine};
 use folio_store::Ledger;
 
 pub use bankfile::{
-    bank_file_csv, bank_file_format, bank_file_json, parse_bank_file, read_bank_file,
-    BankFileOptions, BankFileReport, BankStatementReport, Proof, ReadBankFile, RememberedMapping,
+    bank_file_csv, bank_file_format, bank_file_insights, bank_file_json, parse_bank_file,
+    read_bank_file, BankFileOptions, BankFileReport, BankStatementReport, Proof, ReadBankFile,
+    RememberedMapping,
 };
 pub use browse::{
     BalancePoint, LedgerRow, MonthTotalsView, TransactionDetailView, TransactionFilter,
@@ -32,7 +33,9 @@ pub use cloud::{
 };
 pub use data_dir::DataDir;
 pub use error::{AppError, ErrorCode};
-pub use import::{read_statement_file, ReadStage, ReadStatement, ReviewRow, StatementReview};
+pub use import::{
+    read_statement_file, Known, ReadStage, ReadStatement, ReviewRow, StatementReview,
+};
 pub use sync::{AccountSync, ConnectionView, SyncPlan, SyncReport};
 pub use views::{
     AccountView, CoverageView, ImportReport, LedgerInfo, StatementView, TransactionView,
@@ -178,8 +181,12 @@ impl Folio {
         accept_unreconciled: bool,
         progress: &mut dyn FnMut(ReadStage),
     ) -> Result<ImportReport, AppError> {
+        let prior = self.prior_summaries()?;
         let read = read_statement_file(
-            &|sha| self.statement_with_file(sha),
+            &Known {
+                filed_as: &|sha| self.statement_with_file(sha),
+                prior: &prior,
+            },
             engine,
             path,
             password,

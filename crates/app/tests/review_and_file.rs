@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use folio_app::{read_statement_file, DataDir, ErrorCode, Folio, ReadStage, ReadStatement};
+use folio_app::{read_statement_file, DataDir, ErrorCode, Folio, Known, ReadStage, ReadStatement};
 use folio_secrets::Keychain;
 use folio_statements::{pdfium_candidates, IntakeLimits, PdfEngine};
 
@@ -42,7 +42,10 @@ fn read(
     stages: &mut Vec<ReadStage>,
 ) -> Result<ReadStatement, folio_app::AppError> {
     read_statement_file(
-        &|sha| folio.statement_with_file(sha),
+        &Known {
+            filed_as: &|sha| folio.statement_with_file(sha),
+            prior: &folio.prior_summaries().unwrap(),
+        },
         engine(),
         path,
         None,

@@ -498,10 +498,16 @@ impl StatementView {
     /// The account's key for matching statements: a hash, so summaries kept on disk do not
     /// hold the number.
     pub fn account_key(&self) -> Option<String> {
-        let raw = self
-            .iban
-            .as_deref()
-            .or(self.account_number.as_deref())?
+        account_key(self.iban.as_deref(), self.account_number.as_deref())
+    }
+}
+
+/// The key of an account (IBAN, else number) for matching statements: a hash, so summaries
+/// kept on disk do not hold the number.
+pub fn account_key(iban: Option<&str>, account_number: Option<&str>) -> Option<String> {
+    {
+        let raw = iban
+            .or(account_number)?
             .chars()
             .filter(|c| c.is_ascii_alphanumeric())
             .collect::<String>()

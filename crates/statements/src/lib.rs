@@ -23,11 +23,11 @@ pub use error::StatementError;
 pub use export::{statement_period, to_csv, to_json, to_json_with_insights, to_xlsx, ExportFormat};
 pub use fields::Identity;
 pub use insights::{
-    analyse, editing_tool, file_facts, font_family, level_of, parse_pdf_date, pdf_insights,
-    BalancesInsight, CheckCode, DuplicateMatch, DuplicateReason, FileFacts, IdentityInsight,
-    InsightsError, MissingMonth, MissingReason, PeriodInsight, Signal, SignalCode, SkippedCheck,
-    StatementInsights, StatementSummary, StatementView, TamperLevel, TamperReport, ToolKind,
-    YearMonth, EDITING_TOOLS,
+    account_key, analyse, editing_tool, file_facts, font_family, level_of, parse_pdf_date,
+    pdf_insights, BalancesInsight, CheckCode, DuplicateMatch, DuplicateReason, FileFacts,
+    IdentityInsight, InsightsError, MissingMonth, MissingReason, PeriodInsight, Signal, SignalCode,
+    SkippedCheck, StatementInsights, StatementSummary, StatementView, TamperLevel, TamperReport,
+    ToolKind, YearMonth, EDITING_TOOLS,
 };
 pub use intake::{check_pdf, read_pdf, IntakeLimits};
 pub use layout::{page_lines, Line, Phrase};

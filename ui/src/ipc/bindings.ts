@@ -322,6 +322,22 @@ export type ImportReportDto = {
 	reconciled: boolean,
 };
 
+/**  What Folio's checks say about one statement, for the review screen. */
+export type InsightsDto = {
+	/**  0-100: the signals' weights summed. */
+	score: number,
+	/**  `low`, `medium` or `high`. */
+	level: string,
+	signals: SignalDto[],
+	/**  Checks that could not run, with why (a scanned page has no fonts to compare). */
+	skipped: string[],
+	/**  `2024-03`: months with transactions. */
+	monthsPresent: string[],
+	monthsMissing: MissingMonthDto[],
+	/**  The filed statement this one repeats, with why. */
+	duplicateOf: string | null,
+};
+
 /**  One file's import, as the window shows it. */
 export type JobDto = {
 	id: number,
@@ -402,6 +418,12 @@ export type LedgerStatus = { state: "unlocked"; dataDir: string; ledgerFile: str
 /**  True on the very first start, when the ledger and its key were just created. */
 created: boolean } | { state: "locked"; dataDir: string | null; error: ErrorDto };
 
+export type MissingMonthDto = {
+	month: string,
+	/**  Why it counts as missing, in words. */
+	reason: string,
+};
+
 export type MonthTotalsDto = {
 	month: string,
 	currency: string,
@@ -441,6 +463,8 @@ export type ReviewDto = {
 	balancesPrinted: boolean,
 	/**  Statements in the file. */
 	statements: number,
+	/**  Per statement: the checks Folio ran on it (identity, months, duplicates, tamper signals). */
+	insights: InsightsDto[],
 };
 
 export type ReviewRowDto = {
@@ -461,6 +485,12 @@ export type SandboxKind =
 "belfius" | 
 /**  A business account API (ABN AMRO's): client credentials, no page. */
 "abnamro";
+
+export type SignalDto = {
+	code: string,
+	weight: number,
+	reason: string,
+};
 
 export type StatementDto = {
 	id: number,

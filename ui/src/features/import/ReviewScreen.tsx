@@ -4,6 +4,7 @@ import {
   type AccountDto,
   type ErrorDto,
   type ImportReportDto,
+  type InsightsDto,
   type ReviewDto,
 } from "../../ipc/bindings";
 import "./import.css";
@@ -173,6 +174,8 @@ export function ReviewScreen({ jobId, accounts, onClose, onFiled }: Props) {
         ))}
       </section>
 
+      {r.insights.length > 0 && <Checks insights={r.insights} />}
+
       <section className="review-file" aria-label="Filing">
         <label>
           File into{" "}
@@ -259,6 +262,58 @@ export function ReviewScreen({ jobId, accounts, onClose, onFiled }: Props) {
         </table>
       </div>
     </main>
+  );
+}
+
+/**
+ * What Folio's own checks say (computed on this machine, whichever engine read the file): months
+ * without transactions or statements, a statement already filed, and signals that the file was
+ * edited, with a score. Signals are reasons to look, not verdicts.
+ */
+function Checks({ insights }: { insights: InsightsDto[] }) {
+  const worst = insights.reduce((w, i) => (i.score > w.score ? i : w));
+  const signals = insights.flatMap((i) => i.signals);
+  const missing = insights.flatMap((i) => i.monthsMissing);
+  const duplicates = insights.flatMap((i) => (i.duplicateOf === null ? [] : [i.duplicateOf]));
+  const skipped = [...new Set(insights.flatMap((i) => i.skipped))];
+  return (
+    <section
+      className={`review-checks level-${worst.level}`}
+      aria-label="Checks"
+      data-testid="review-insights"
+      data-score={String(worst.score)}
+      data-level={worst.level}
+    >
+      <strong>
+        {signals.length === 0
+          ? "No sign of editing."
+          : `Signs of editing: score ${String(worst.score)} of 100 (${worst.level}).`}
+      </strong>
+      {signals.length > 0 && (
+        <ul className="small">
+          {signals.map((s) => (
+            <li key={`${s.code}-${s.reason}`} data-testid="review-signal" data-code={s.code}>
+              {s.reason} <span className="muted">(+{s.weight})</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {duplicates.map((d) => (
+        <div key={d} className="small bad" data-testid="review-duplicate">
+          Repeats a filed statement: {d}.
+        </div>
+      ))}
+      {missing.length > 0 && (
+        <div className="small" data-testid="review-missing-months">
+          Months missing: {missing.map((m) => `${m.month} (${m.reason})`).join(", ")}.
+        </div>
+      )}
+      {skipped.map((reason) => (
+        <div key={reason} className="small muted">
+          Not checked: {reason}
+        </div>
+      ))}
+    </section>
   );
 }
 
