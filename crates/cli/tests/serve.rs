@@ -718,3 +718,37 @@ fn without_a_keychain_serve_says_so_and_does_not_start() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("code: KEYCHAIN_UNAVAILABLE"), "{err}");
 }
+
+#[test]
+fn a_file_is_forgotten_on_demand() {
+    let root = tempfile::tempdir().unwrap();
+    let server = Server::start(&root.path().join("data"), &[], &[]);
+    let f = fixture("uk-current");
+    let resp = upload(&server, "statement.pdf", f.pdf.clone());
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let uuid = resp.json::<Value>().unwrap()[0]["uuid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/bank-statement/{uuid}");
+    // Without the key: refused, and the file is still there.
+    let resp = client().delete(server.url(&path)).send().unwrap();
+    error_of(resp, StatusCode::UNAUTHORIZED, "UNAUTHORIZED");
+    let resp = post_json(&server, "/bank-statement/status", json!({"uuids": [uuid]}));
+    assert_eq!(resp.status(), StatusCode::OK);
+    // With it: gone at once, for every endpoint.
+    let resp = client()
+        .delete(server.url(&path))
+        .header("Authorization", server.bearer())
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    let resp = post_json(&server, "/bank-statement/status", json!({"uuids": [uuid]}));
+    error_of(resp, StatusCode::NOT_FOUND, "FILE_NOT_FOUND");
+    let resp = client()
+        .delete(server.url(&path))
+        .header("Authorization", server.bearer())
+        .send()
+        .unwrap();
+    error_of(resp, StatusCode::NOT_FOUND, "FILE_NOT_FOUND");
+}

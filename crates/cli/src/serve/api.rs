@@ -8,7 +8,7 @@ use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Query, Request, St
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use folio_secrets::Sensitive;
 use folio_statements::{IntakeLimits, StatementError};
@@ -134,6 +134,8 @@ pub fn router(api: Shared) -> Router {
         .route("/bank-statement/status", post(status))
         .route("/bank-statement/convert", post(convert))
         .route("/bank-statement/set-password", post(set_password))
+        // Folio's own addition (the contract only deletes after 24 h): forget a file now.
+        .route("/bank-statement/{uuid}", delete(forget))
         .route("/user", get(user));
     Router::new()
         .nest(BASE_PATH, routes)
@@ -392,6 +394,19 @@ struct UuidBody {
 #[derive(Deserialize)]
 struct FormatQuery {
     format: Option<String>,
+}
+
+/// `DELETE /bank-statement/{uuid}` (Folio's addition; Balanzio deletes only after 24 h): the
+/// file and its reading are forgotten now. 204, or FILE_NOT_FOUND.
+async fn forget(
+    State(api): State<Shared>,
+    axum::extract::Path(text): axum::extract::Path<String>,
+) -> Result<Response, ApiError> {
+    if api.files.forget(uuid_of(&text)?) {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(ApiError::not_found(&text))
+    }
 }
 
 /// `POST /bank-statement/convert?format=CSV|XLSX|JSON`: `{"uuid": ...}`.

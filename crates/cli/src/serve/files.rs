@@ -324,6 +324,17 @@ impl Files {
         before - map.len()
     }
 
+    /// Forgets one file now (its reading, if running, is stopped). False when unknown.
+    pub fn forget(&self, uuid: Uuid) -> bool {
+        match self.lock().remove(&uuid) {
+            Some(u) => {
+                u.cancel.store(true, Ordering::Relaxed);
+                true
+            }
+            None => false,
+        }
+    }
+
     pub fn retention(&self) -> Duration {
         self.retention
     }

@@ -14,7 +14,9 @@
 //!   gets its pages on stdin. The contract's "deleted after 24 h" is kept by a sweeper (the span
 //!   is `FOLIO_SERVE_RETENTION_SECS`, default 86400, shorter for tests); stopping `folio serve`
 //!   forgets everything at once, which only shortens the contract's 24 h. A client then gets
-//!   FILE_NOT_FOUND and uploads again. The seed documents no delete endpoint, so there is none.
+//!   FILE_NOT_FOUND and uploads again. The seed documents no delete endpoint; Folio adds
+//!   `DELETE /bank-statement/{uuid}` so a script can forget a file at once (204, else
+//!   FILE_NOT_FOUND), without changing anything the seed documents.
 //! - **Limits** as documented: 3 MB a file (413 FILE_TOO_LARGE), 60 requests a minute with the
 //!   key and 10 without one (429 RATE_LIMIT_EXCEEDED), `X-RateLimit-Limit`, `-Remaining` and
 //!   `-Reset` (the window's end, Unix seconds) on every answer. Credits do not exist here, so
