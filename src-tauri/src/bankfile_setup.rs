@@ -146,3 +146,83 @@ pub fn options(
     }
     Ok(options)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use folio_bankfiles::{AmountColumns, TextEncoding};
+
+    fn mapping() -> CsvMapping {
+        CsvMapping {
+            delimiter: ';',
+            encoding: TextEncoding::Windows1252,
+            skip_rows: 1,
+            has_header: true,
+            date_format: "%d/%m/%Y".into(),
+            amount: AmountColumns::DebitCredit {
+                debit: 3,
+                credit: 4,
+            },
+            decimal_separator: ',',
+            thousands_separator: Some('.'),
+            description_columns: vec![1, 2],
+            balance_column: Some(5),
+            counterparty_column: Some(6),
+            ..CsvMapping::default()
+        }
+    }
+
+    #[test]
+    fn the_form_gives_back_the_mapping_it_was_shown_and_keeps_what_it_does_not_show() {
+        let m = mapping();
+        assert_eq!(CsvMappingDto::from(&m).apply(&m).unwrap(), m);
+        let mut dto = CsvMappingDto::from(&m);
+        dto.amount_mode = "indicator".into();
+        dto.amount_column = 3;
+        dto.indicator_column = 4;
+        dto.debit_values = vec!["Af".into()];
+        dto.thousands_separator = String::new();
+        let changed = dto.apply(&m).unwrap();
+        assert_eq!(
+            changed.amount,
+            AmountColumns::WithIndicator {
+                amount: 3,
+                indicator: 4,
+                debit_values: vec!["Af".into()]
+            }
+        );
+        assert_eq!(changed.thousands_separator, None);
+        // Not on the form: kept from what was there.
+        assert_eq!(changed.counterparty_column, Some(6));
+    }
+
+    #[test]
+    fn choices_that_make_no_sense_are_refused_with_a_reason() {
+        let m = mapping();
+        let mut dto = CsvMappingDto::from(&m);
+        dto.delimiter = ";;".into();
+        let err = dto.apply(&m).unwrap_err();
+        assert_eq!(err.code, "CSV_MAPPING_MISMATCH");
+        assert!(err.message.contains("delimiter"), "{}", err.message);
+        let mut dto = CsvMappingDto::from(&m);
+        dto.amount_mode = "sideways".into();
+        assert!(dto.apply(&m).is_err());
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("export.qif");
+        std::fs::write(&path, "!Type:Bank\nD01/02/24\nT-3.50\nPCoffee\n^\n").unwrap();
+        let choose = |currency: Option<&str>, order: Option<&str>| BankFileChoicesDto {
+            mapping: None,
+            currency: currency.map(String::from),
+            date_order: order.map(String::from),
+            number_format: None,
+        };
+        let current = BankFileOptions::default();
+        let set = options(&path, &current, &choose(Some(" eur"), Some("mdy"))).unwrap();
+        assert_eq!(set.currency, Some(folio_ledger::Currency::EUR));
+        assert_eq!(set.date_order, Some(DateOrder::MonthDayYear));
+        let err = options(&path, &current, &choose(Some("EURO"), None)).unwrap_err();
+        assert!(err.message.contains("ISO 4217"), "{}", err.message);
+        assert!(options(&path, &current, &choose(None, Some("dym"))).is_err());
+    }
+}

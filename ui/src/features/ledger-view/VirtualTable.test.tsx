@@ -265,7 +265,10 @@ describe("VirtualTable", () => {
     // End jumps to the last row, which is selected once its page arrives.
     fireEvent.keyDown(table, { key: "End" });
     await screen.findByText("Payment 999");
-    expect(selectedIds()).toEqual(["1000"]);
+    // The selection follows the page's arrival in a later render: wait for it, do not race it.
+    await vi.waitFor(() => {
+      expect(selectedIds()).toEqual(["1000"]);
+    });
   });
 
   it("says when it is counting or empty", () => {
