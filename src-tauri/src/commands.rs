@@ -99,7 +99,7 @@ pub async fn import_review(
 }
 
 /// Files a reviewed statement: into `account_id` when the person picked one, else the account
-/// its IBAN or number matches (or a new one). One SQL transaction; a failure changes nothing
+/// its IBAN or number matches (or a new one, named `new_account_name` when the person gave one). One SQL transaction; a failure changes nothing
 /// and leaves the job in review with the error.
 #[tauri::command]
 #[specta::specta]
@@ -110,17 +110,29 @@ pub async fn file_import(
     job_id: u64,
     account_id: Option<i64>,
     accept_unreconciled: bool,
+    new_account_name: Option<String>,
 ) -> Result<ImportReportDto, ErrorDto> {
+    // A name only for a new account: filing into an existing one keeps its name.
+    let name = new_account_name
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty());
     let dto = match imports.read_of(job_id)? {
-        JobRead::Pdf(read) => ImportReportDto::from(
-            session.with_folio_mut(|f| f.file_statement(&read, account_id, accept_unreconciled))?,
-        ),
+        JobRead::Pdf(mut read) => {
+            read.account_name = name;
+            ImportReportDto::from(
+                session
+                    .with_folio_mut(|f| f.file_statement(&read, account_id, accept_unreconciled))?,
+            )
+        }
         JobRead::Bank(bank) => {
             let BankRead {
-                read,
+                mut read,
                 into,
                 remember,
             } = *bank;
+            if account_id.or(into).is_none() {
+                read.account_name = name;
+            }
             let report = session.with_folio_mut(|f| {
                 let report = f.file_bank_file(&read, account_id.or(into), accept_unreconciled)?;
                 // A CSV/XLSX export's mapping is remembered for the account it went to, so the

@@ -111,8 +111,15 @@ test("bank files: an MT940 files as is; a CSV is set up once, and its next expor
     "the running balance adds up",
   );
   assert.equal((await session.findAll('[data-testid="review-row"]')).length, 3);
+  // A CSV names no account: the person names the new one.
+  const name = await session.find('[data-testid="review-new-name"]');
+  await session.clear(name);
+  await session.type(name, "Everyday checking");
   saveScreenshot("bankfile-review.png", await session.screenshot());
-  assert.match(await fileIt(session, "checking-march.csv"), /Filed 3 transactions/);
+  assert.match(
+    await fileIt(session, "checking-march.csv"),
+    /Filed 3 transactions into Everyday checking/,
+  );
 
   // April's export: no questions, the same account, only the two new rows.
   await invoke(session, "import_files", { paths: [april] });
@@ -123,7 +130,7 @@ test("bank files: an MT940 files as is; a CSV is set up once, and its next expor
   );
   await review(session, "checking-april.csv");
   const filedText = await fileIt(session, "checking-april.csv");
-  assert.match(filedText, /Filed 2 transactions/);
+  assert.match(filedText, /Filed 2 transactions into Everyday checking/);
   assert.match(filedText, /1 already in your ledger/);
   // The account's balance is April's closing, and the rows filed agree with it.
   await waitFor("the account's balance after April", async () =>

@@ -88,6 +88,7 @@ export async function openSession(base, application) {
     text: (el) => s("GET", `/element/${el}/text`),
     attr: (el, name) => s("GET", `/element/${el}/attribute/${name}`),
     type: (el, text) => s("POST", `/element/${el}/value`, { text }),
+    clear: (el) => s("POST", `/element/${el}/clear`, {}),
     /** Scrolls the element to the middle of its scroll container first: WebKitWebDriver does
      * not scroll nested containers (the sidebar) and calls such an element not interactable. */
     async click(el) {

@@ -42,6 +42,8 @@ pub struct ReadBankFile {
     pub sha256: String,
     pub format: Format,
     pub statements: Vec<BankFileStatement>,
+    /// The name the person gave the new account a one-account file opens (a CSV names none).
+    pub account_name: Option<String>,
 }
 
 /// How a statement's balances were proven.
@@ -149,6 +151,7 @@ pub fn read_bank_file(
         sha256,
         format,
         statements,
+        account_name: None,
     })
 }
 
@@ -291,11 +294,19 @@ fn prepare(
         _ => (balance(s.opening_balance), balance(s.closing_balance)),
     };
     let masked = masked(s);
-    let name = match (&s.account.name, &masked) {
-        (Some(name), _) if !name.trim().is_empty() => name.trim().to_string(),
-        (_, Some(m)) => format!("Account {m}"),
-        _ => format!("{} account", read.format),
-    };
+    let named = read
+        .account_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
+    let name = named
+        .map(str::to_string)
+        .unwrap_or_else(|| match (&s.account.name, &masked) {
+            _ if named.is_some() => named.unwrap_or_default().to_string(),
+            (Some(name), _) if !name.trim().is_empty() => name.trim().to_string(),
+            (_, Some(m)) => format!("Account {m}"),
+            _ => format!("{} account", read.format),
+        });
     let account = NewAccount {
         name,
         bank: s.account.bank_id.clone(),
@@ -358,7 +369,9 @@ impl Folio {
                 prepared.push(p);
             }
         }
-        if into.is_some() {
+        // One account picked, or one name given, for the whole file: only for a file of one
+        // account.
+        if into.is_some() || read.account_name.is_some() {
             one_account(read, &prepared)?;
         }
         let skipped_empty = read.statements.len() - prepared.len();

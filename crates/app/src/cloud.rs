@@ -228,6 +228,7 @@ pub fn read_from_converted(
             decimals: currency.minor_units(),
         },
         insights: None,
+        account_name: None,
     })
 }
 

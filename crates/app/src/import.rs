@@ -44,6 +44,9 @@ pub struct ReadStatement {
     /// Identity, months, duplicates and the tamper report, from the file itself (PDF reads; a
     /// cloud reading has none: its review computes what the statement alone tells).
     pub insights: Option<StatementInsights>,
+    /// The name the person gave the new account this statement opens (else one is made from
+    /// the bank and the number).
+    pub account_name: Option<String>,
 }
 
 /// What the ledger already holds, as a read needs it; the read itself never touches the ledger,
@@ -124,6 +127,7 @@ pub fn read_statement_file(
         sha256,
         statement,
         insights: Some(insights),
+        account_name: None,
     })
 }
 
@@ -131,12 +135,19 @@ impl ReadStatement {
     /// The account as the statement names it.
     pub fn account(&self) -> NewAccount {
         let s = &self.statement;
-        let name = match (&s.identity.bank, s.masked_account()) {
-            (Some(bank), Some(masked)) => format!("{bank} {masked}"),
-            (Some(bank), None) => bank.clone(),
-            (None, Some(masked)) => format!("Account {masked}"),
-            (None, None) => "Account".to_string(),
-        };
+        let named = self
+            .account_name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty());
+        let name = named.map(str::to_string).unwrap_or_else(|| {
+            match (&s.identity.bank, s.masked_account()) {
+                (Some(bank), Some(masked)) => format!("{bank} {masked}"),
+                (Some(bank), None) => bank.clone(),
+                (None, Some(masked)) => format!("Account {masked}"),
+                (None, None) => "Account".to_string(),
+            }
+        });
         NewAccount {
             name,
             bank: s.identity.bank.clone(),

@@ -41,7 +41,7 @@ fn a_csv_is_reviewed_filed_into_the_picked_account_and_its_mapping_remembered() 
         ..BankFileOptions::default()
     };
     let none = |_: &str| Ok(None);
-    let read = read_bank_file(&none, &march, &options).unwrap();
+    let mut read = read_bank_file(&none, &march, &options).unwrap();
     let review = folio.bank_file_review(&read, None).unwrap();
     assert_eq!(review.format, "CSV");
     assert!(
@@ -58,8 +58,11 @@ fn a_csv_is_reviewed_filed_into_the_picked_account_and_its_mapping_remembered() 
 
     // Nothing is remembered before filing; filing then remembering makes the next export known.
     assert_eq!(folio.remembered_mapping(APRIL.as_bytes()).unwrap(), None);
+    // The person names the new account (a CSV names none).
+    read.account_name = Some(" Everyday checking ".into());
     let report = folio.file_bank_file(&read, None, false).unwrap();
     let account = report.statements[0].account_id;
+    assert_eq!(report.statements[0].account_name, "Everyday checking");
     assert!(folio
         .remember_mapping(account, MARCH.as_bytes(), &mapping, Currency::EUR)
         .unwrap());
@@ -121,6 +124,11 @@ fn a_file_of_several_accounts_cannot_be_filed_into_one_and_changes_nothing() {
     let err = folio
         .file_bank_file(&read, Some(picked), false)
         .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::SeveralAccountsInFile);
+    // Nor one name for all of its accounts.
+    let mut named = read.clone();
+    named.account_name = Some("Both".into());
+    let err = folio.file_bank_file(&named, None, false).unwrap_err();
     assert_eq!(err.code(), ErrorCode::SeveralAccountsInFile);
     assert_eq!(folio.accounts().unwrap(), before);
 }

@@ -30,10 +30,10 @@ export const commands = {
 	importReview: (jobId: number) => typedError<ReviewDto, ErrorDto>(__TAURI_INVOKE("import_review", { jobId })),
 	/**
 	 *  Files a reviewed statement: into `account_id` when the person picked one, else the account
-	 *  its IBAN or number matches (or a new one). One SQL transaction; a failure changes nothing
+	 *  its IBAN or number matches (or a new one, named `new_account_name` when the person gave one). One SQL transaction; a failure changes nothing
 	 *  and leaves the job in review with the error.
 	 */
-	fileImport: (jobId: number, accountId: number | null, acceptUnreconciled: boolean) => typedError<ImportReportDto, ErrorDto>(__TAURI_INVOKE("file_import", { jobId, accountId, acceptUnreconciled })),
+	fileImport: (jobId: number, accountId: number | null, acceptUnreconciled: boolean, newAccountName: string | null) => typedError<ImportReportDto, ErrorDto>(__TAURI_INVOKE("file_import", { jobId, accountId, acceptUnreconciled, newAccountName })),
 	/**  Forgets an import job (discarding what it read; nothing was filed). */
 	dismissImport: (jobId: number) => typedError<null, ErrorDto>(__TAURI_INVOKE("dismiss_import", { jobId })),
 	/**  Stops an import being read (scanned pages can take seconds each); nothing is written. */

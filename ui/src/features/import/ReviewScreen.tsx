@@ -29,6 +29,8 @@ export function ReviewScreen({ jobId, accounts, onClose, onFiled }: Props) {
   const [loaded, setLoaded] = useState<Loaded>({ kind: "loading" });
   const [target, setTarget] = useState<string>("match");
   const [accept, setAccept] = useState(false);
+  // The new account's name, when the person gives one (a CSV names no account).
+  const [newName, setNewName] = useState<string | null>(null);
   const [filing, setFiling] = useState(false);
   const [fileError, setFileError] = useState<ErrorDto | null>(null);
 
@@ -82,7 +84,8 @@ export function ReviewScreen({ jobId, accounts, onClose, onFiled }: Props) {
     setFiling(true);
     setFileError(null);
     const accountId = target === "match" ? null : Number(target);
-    commands.fileImport(jobId, accountId, accept).then(
+    const name = accountId === null && newName !== null ? newName.trim() : null;
+    commands.fileImport(jobId, accountId, accept, name === "" ? null : name).then(
       (res) => {
         setFiling(false);
         if (res.status === "ok") onFiled(res.data);
@@ -200,6 +203,19 @@ export function ReviewScreen({ jobId, accounts, onClose, onFiled }: Props) {
               ))}
           </select>
         </label>
+        {target === "match" && r.matchedAccount === null && (
+          <label>
+            named{" "}
+            <input
+              value={newName ?? r.newAccountName}
+              data-testid="review-new-name"
+              maxLength={80}
+              onChange={(e) => {
+                setNewName(e.target.value);
+              }}
+            />
+          </label>
+        )}
         {!r.reconciled && r.balancesPrinted && (
           <label className="review-accept">
             <input
