@@ -768,7 +768,12 @@ mod tests {
 
     #[test]
     fn one_label_of_several_words_stays_one_column() {
-        for text in ["Af Bij", "Transaction date", "Transaction details", "Closing Balance"] {
+        for text in [
+            "Af Bij",
+            "Transaction date",
+            "Transaction details",
+            "Closing Balance",
+        ] {
             assert_eq!(label_columns(&phrase(text, 0.0, 50.0)).len(), 1, "{text}");
         }
         assert!(label_columns(&phrase("Reference", 0.0, 50.0)).is_empty());
