@@ -386,8 +386,8 @@ fn tidy_number(text: &str) -> Option<String> {
 }
 
 /// Drops what Tesseract made of toner specks and stray marks: a lone point or comma, and a word
-/// it is unsure of that is no wider than a quarter of its line's height (a digit is about 0.6 of
-/// it, a 1 a third) or has no letter or digit.
+/// it is unsure of that is one character, no wider than a quarter of its line's height (a digit
+/// is about 0.6 of it, a 1 a third) or has no letter or digit.
 fn drop_specks(raws: Vec<RawWord>) -> Vec<RawWord> {
     // A line's height from the words Tesseract is sure of (the specks would shrink it).
     let mut heights: std::collections::HashMap<(u32, u32, u32), Vec<f32>> = Default::default();
@@ -406,7 +406,10 @@ fn drop_specks(raws: Vec<RawWord>) -> Vec<RawWord> {
             let no_alnum = !r.text.chars().any(char::is_alphanumeric);
             // A lone point or comma, however sure, is a speck too.
             let speck = no_alnum && r.width * 3.0 < line_height(r.line);
-            !(unsure && (tiny || no_alnum) || speck)
+            // One character Tesseract is unsure of ("i", "à", "5" beside a column) is a mark
+            // it made a letter of: a real one-letter word ("PRET A MANGER") reads surely.
+            let lone = r.text.chars().count() == 1;
+            !(unsure && (tiny || no_alnum || lone) || speck)
         })
         .collect()
 }
@@ -803,9 +806,11 @@ mod tests {
             w("-", 700.0, 12.0, 90.0),
             w(".", 750.0, 7.0, 80.0),
             w("1", 800.0, 9.0, 45.0),
+            w("12.50", 900.0, 60.0, 45.0),
+            w("A", 1000.0, 20.0, 92.0),
         ]);
         let texts: Vec<&str> = kept.iter().map(|r| r.text.as_str()).collect();
-        assert_eq!(texts, ["KUMAR", "-", "1"]);
+        assert_eq!(texts, ["KUMAR", "-", "12.50", "A"]);
     }
 
     #[test]
