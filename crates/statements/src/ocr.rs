@@ -502,7 +502,8 @@ fn normalise_contrast(r: &Raster) -> Raster {
 /// double line, a rule drawn where the row's text sits) otherwise makes Tesseract drop the row.
 /// Where a letter's stroke crosses the rule, ink above or below it keeps that pixel.
 fn remove_rules(r: &mut Raster) {
-    const INK: u8 = 140;
+    // Grey, not only black: a photocopied rule is lighter than the text it crosses.
+    const INK: u8 = 200;
     const MIN_RUN: usize = 150; // pixels at 300 dpi: 13 mm, longer than any word's stroke
     const REACH: usize = 4; // a rule is thinner than 2 x REACH
     let (w, h) = (r.width as usize, r.height as usize);
