@@ -98,10 +98,119 @@ impl OcrEngine {
         };
         remove_rules(&mut upright);
         despeckle(&mut upright);
-        let tsv = self.run(&upright, page, cancel)?;
+        let tsv = self.run(&upright, page, cancel, &self.languages, &[])?;
+        let mut raws = drop_specks(raw_words(&tsv));
+        self.reread_numbers(&upright, &mut raws, page, cancel)?;
+        for r in &mut raws {
+            if let Some(tidy) = tidy_number(&r.text) {
+                r.text = tidy;
+            }
+        }
         let scale_x = page_size.0 / upright.width.max(1) as f32;
         let scale_y = page_size.1 / upright.height.max(1) as f32;
-        Ok(words_from_tsv(&tsv, scale_x, scale_y))
+        Ok(words_from_raws(&raws, scale_x, scale_y))
+    }
+
+    /// Reads again, digits and signs only, the numbers Tesseract was unsure of (a minus read as a
+    /// quote or lost in noise, a speck read as a decimal point): their boxes, widened to the left
+    /// where a sign would stand, stacked into one small image and recognised with a character
+    /// whitelist in one more (English-only, so quick) Tesseract run. The second reading replaces
+    /// the first only when it is a well-formed number read with more confidence. Whatever is read
+    /// still has to pass the balance arithmetic: a wrong reading is a mismatch warning, not a
+    /// silent guess.
+    fn reread_numbers(
+        &self,
+        page_image: &Raster,
+        raws: &mut [RawWord],
+        page: u32,
+        cancel: &AtomicBool,
+    ) -> Result<(), StatementError> {
+        const UNSURE: f32 = 80.0;
+        let picked: Vec<usize> = (0..raws.len())
+            .filter(|&i| raws[i].conf < UNSURE && looks_numeric(&raws[i].text))
+            .collect();
+        if picked.is_empty() {
+            return Ok(());
+        }
+        let (pw, ph) = (page_image.width as i64, page_image.height as i64);
+        let mut boxes = Vec::new();
+        for &i in &picked {
+            let r = &raws[i];
+            let h = r.height.max(8.0);
+            // Room on the left for a sign, but not into the word before it on the line.
+            let before = raws[..i]
+                .iter()
+                .rev()
+                .take_while(|p| p.line == r.line)
+                .map(|p| p.left + p.width)
+                .next()
+                .unwrap_or(0.0);
+            let x0 = (r.left - h * 0.8).max(before + 2.0).min(r.left) as i64;
+            let x1 = (r.left + r.width + h * 0.3) as i64;
+            let y0 = (r.top - h * 0.3) as i64;
+            let y1 = (r.top + r.height + h * 0.3) as i64;
+            boxes.push((
+                x0.clamp(0, pw),
+                y0.clamp(0, ph),
+                x1.clamp(0, pw),
+                y1.clamp(0, ph),
+            ));
+        }
+        let margin = 20i64;
+        let width = boxes.iter().map(|b| b.2 - b.0).max().unwrap_or(0) + 2 * margin;
+        let gap = 30i64;
+        let mut slots = Vec::new();
+        let mut y = margin;
+        for b in &boxes {
+            slots.push(y);
+            y += (b.3 - b.1) + gap;
+        }
+        let height = y + margin;
+        let mut pixels = vec![255u8; (width * height) as usize];
+        for (b, &top) in boxes.iter().zip(&slots) {
+            for sy in b.1..b.3 {
+                let src = (sy * pw) as usize;
+                let dst = ((top + sy - b.1) * width + margin) as usize;
+                let n = (b.2 - b.0) as usize;
+                pixels[dst..dst + n].copy_from_slice(
+                    &page_image.pixels[src + b.0 as usize..src + b.0 as usize + n],
+                );
+            }
+        }
+        let strip = Raster {
+            width: width as u32,
+            height: height as u32,
+            pixels,
+        };
+        let tsv = self.run(
+            &strip,
+            page,
+            cancel,
+            "eng",
+            &["-c", "tessedit_char_whitelist=0123456789.,-+()"],
+        )?;
+        let again = raw_words(&tsv);
+        for (n, &i) in picked.iter().enumerate() {
+            let (top, bottom) = (slots[n] as f32, (slots[n] + boxes[n].3 - boxes[n].1) as f32);
+            let hits: Vec<&RawWord> = again
+                .iter()
+                .filter(|w| {
+                    let mid = w.top + w.height / 2.0;
+                    mid >= top && mid <= bottom
+                })
+                .collect();
+            if hits.is_empty() {
+                continue;
+            }
+            let text: String = hits.iter().map(|w| w.text.as_str()).collect();
+            let conf = hits.iter().map(|w| w.conf).fold(f32::MAX, f32::min);
+            let first_unreadable = !well_formed_number(&raws[i].text);
+            if well_formed_number(&text) && (conf > raws[i].conf || first_unreadable) {
+                raws[i].text = text;
+                raws[i].conf = conf;
+            }
+        }
+        Ok(())
     }
 
     fn run(
@@ -109,6 +218,8 @@ impl OcrEngine {
         raster: &Raster,
         page: u32,
         cancel: &AtomicBool,
+        languages: &str,
+        extra: &[&str],
     ) -> Result<String, StatementError> {
         let failed = |detail: String| StatementError::OcrFailed { page, detail };
         // PGM: Leptonica reads it from stdin without any decoding cost.
@@ -116,14 +227,7 @@ impl OcrEngine {
         input.extend_from_slice(&raster.pixels);
         let mut child = Command::new(&self.program)
             .args([
-                "stdin",
-                "stdout",
-                "-l",
-                &self.languages,
-                "--psm",
-                "6",
-                "--dpi",
-                "300",
+                "stdin", "stdout", "-l", languages, "--psm", "6", "--dpi", "300",
             ])
             .args([
                 "-c",
@@ -131,6 +235,7 @@ impl OcrEngine {
                 "-c",
                 "tessedit_pageseg_mode=6",
             ])
+            .args(extra)
             .arg("tsv")
             // One thread per Tesseract: pages run in parallel instead, which is 6x faster on
             // two cores than Tesseract's own OpenMP threads (PLATFORM-NOTES.md).
@@ -204,18 +309,20 @@ impl OcrEngine {
     }
 }
 
-/// Tesseract's TSV (level 5 rows are words) to words in points. Every word of one Tesseract line
-/// gets the line's top and bottom, as a text PDF's words on one line share their font's box; the
-/// font size is estimated from the line's height.
-fn words_from_tsv(tsv: &str, scale_x: f32, scale_y: f32) -> Vec<Word> {
-    struct Raw {
-        line: (u32, u32, u32),
-        left: f32,
-        top: f32,
-        width: f32,
-        height: f32,
-        text: String,
-    }
+/// One word of Tesseract's TSV, in the image's pixels.
+#[derive(Clone, Debug)]
+struct RawWord {
+    line: (u32, u32, u32),
+    left: f32,
+    top: f32,
+    width: f32,
+    height: f32,
+    conf: f32,
+    text: String,
+}
+
+/// Tesseract's TSV rows of level 5 (words), in order.
+fn raw_words(tsv: &str) -> Vec<RawWord> {
     let mut raws = Vec::new();
     for row in tsv.lines().skip(1) {
         let cols: Vec<&str> = row.split('\t').collect();
@@ -228,15 +335,95 @@ fn words_from_tsv(tsv: &str, scale_x: f32, scale_y: f32) -> Vec<Word> {
         }
         let num = |i: usize| cols[i].parse::<f32>().unwrap_or(0.0);
         let id = |i: usize| cols[i].parse::<u32>().unwrap_or(0);
-        raws.push(Raw {
+        raws.push(RawWord {
             line: (id(2), id(3), id(4)),
             left: num(6),
             top: num(7),
             width: num(8),
             height: num(9),
+            conf: num(10),
             text: text.to_string(),
         });
     }
+    raws
+}
+
+/// Whether a word is mostly a number: digits with separators and perhaps a sign.
+fn looks_numeric(text: &str) -> bool {
+    let digits = text.chars().filter(char::is_ascii_digit).count();
+    let numeric = text
+        .chars()
+        .filter(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '\'' | '-'))
+        .count();
+    digits >= 3 && numeric * 10 >= text.chars().count() * 7 && !text.contains('/')
+}
+
+/// A number as statements print one: an optional sign or parentheses, digits in groups, and a
+/// decimal part of two digits.
+fn well_formed_number(text: &str) -> bool {
+    let t = text.strip_prefix(['-', '+', '(']).unwrap_or(text);
+    let t = t.strip_suffix([')', '-']).unwrap_or(t);
+    let Some(cut) = t.len().checked_sub(3) else {
+        return false;
+    };
+    let (int, frac) = t.split_at(cut);
+    frac.starts_with(['.', ','])
+        && frac[1..].chars().all(|c| c.is_ascii_digit())
+        && int.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && int
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '\''))
+}
+
+/// A number with a speck read as a point or comma beside it ("3,276.10.", ".2,853.01"): the
+/// number without it. Only points and commas outside the digits go; the digits are as read.
+fn tidy_number(text: &str) -> Option<String> {
+    if !looks_numeric(text) || well_formed_number(text) {
+        return None;
+    }
+    let t = text.trim_matches(['.', ',']);
+    (t.len() < text.len() && well_formed_number(t)).then(|| t.to_string())
+}
+
+/// Drops what Tesseract made of toner specks and stray marks: a lone point or comma, and a word
+/// it is unsure of that is one character, no wider than a quarter of its line's height (a digit
+/// is about 0.6 of it, a 1 a third) or has no letter or digit.
+fn drop_specks(raws: Vec<RawWord>) -> Vec<RawWord> {
+    // A line's height from the words Tesseract is sure of (the specks would shrink it).
+    let mut heights: std::collections::HashMap<(u32, u32, u32), Vec<f32>> = Default::default();
+    for r in raws.iter().filter(|r| r.conf >= 60.0) {
+        heights.entry(r.line).or_default().push(r.height);
+    }
+    let line_height = |line| {
+        let mut h = heights.get(&line).cloned().unwrap_or_default();
+        h.sort_by(f32::total_cmp);
+        h.get(h.len() / 2).copied().unwrap_or(0.0)
+    };
+    raws.into_iter()
+        .filter(|r| {
+            let unsure = r.conf < 60.0;
+            let tiny = r.width * 4.0 < line_height(r.line);
+            let no_alnum = !r.text.chars().any(char::is_alphanumeric);
+            // A lone point or comma, however sure, is a speck too.
+            let speck = no_alnum && r.width * 3.0 < line_height(r.line);
+            // One character Tesseract is unsure of ("i", "à", "5" beside a column) is a mark
+            // it made a letter of: a real one-letter word ("PRET A MANGER") reads surely.
+            let lone = r.text.chars().count() == 1;
+            !(unsure && (tiny || no_alnum || lone) || speck)
+        })
+        .collect()
+}
+
+/// Tesseract's TSV (level 5 rows are words) to words in points. Every word of one Tesseract line
+/// gets the line's top and bottom, as a text PDF's words on one line share their font's box; the
+/// font size is estimated from the line's height.
+#[cfg(test)]
+fn words_from_tsv(tsv: &str, scale_x: f32, scale_y: f32) -> Vec<Word> {
+    words_from_raws(&raw_words(tsv), scale_x, scale_y)
+}
+
+/// Raw words to words in points (see [`words_from_tsv`]).
+fn words_from_raws(raws: &[RawWord], scale_x: f32, scale_y: f32) -> Vec<Word> {
     let mut out = Vec::with_capacity(raws.len());
     let mut start = 0;
     while start < raws.len() {
@@ -315,7 +502,8 @@ fn normalise_contrast(r: &Raster) -> Raster {
 /// double line, a rule drawn where the row's text sits) otherwise makes Tesseract drop the row.
 /// Where a letter's stroke crosses the rule, ink above or below it keeps that pixel.
 fn remove_rules(r: &mut Raster) {
-    const INK: u8 = 140;
+    // Grey, not only black: a photocopied rule is lighter than the text it crosses.
+    const INK: u8 = 200;
     const MIN_RUN: usize = 150; // pixels at 300 dpi: 13 mm, longer than any word's stroke
     const REACH: usize = 4; // a rule is thinner than 2 x REACH
     let (w, h) = (r.width as usize, r.height as usize);
@@ -577,6 +765,53 @@ mod tests {
         despeckle(&mut r);
         assert_eq!(r.pixels[(57 * w + 45) as usize], 0);
         assert_eq!(r.pixels[(32 * w + 122) as usize], 255);
+    }
+
+    #[test]
+    fn numbers_are_told_and_tidied() {
+        for ok in [
+            "1,234.56",
+            "-12,50",
+            "(3.00)",
+            "2,13,211.43",
+            "12.50-",
+            "1'234.50",
+        ] {
+            assert!(well_formed_number(ok), "{ok}");
+        }
+        for bad in ["“44,54", "12.5", "abc", "1234", "-", "3,276.10."] {
+            assert!(!well_formed_number(bad), "{bad}");
+        }
+        assert_eq!(tidy_number("3,276.10.").as_deref(), Some("3,276.10"));
+        assert_eq!(tidy_number(".2,853.01").as_deref(), Some("2,853.01"));
+        assert_eq!(tidy_number("12.77").as_deref(), None);
+        assert_eq!(tidy_number("“44,54"), None);
+        assert_eq!(tidy_number("end."), None);
+    }
+
+    #[test]
+    fn unsure_specks_are_dropped_and_words_kept() {
+        let w = |text: &str, left: f32, width: f32, conf: f32| RawWord {
+            line: (1, 1, 1),
+            left,
+            top: 100.0,
+            width,
+            height: 30.0,
+            conf,
+            text: text.into(),
+        };
+        let kept = drop_specks(vec![
+            w("KUMAR", 10.0, 120.0, 91.0),
+            w("5", 500.0, 5.0, 53.0),
+            w("©", 600.0, 20.0, 34.0),
+            w("-", 700.0, 12.0, 90.0),
+            w(".", 750.0, 7.0, 80.0),
+            w("1", 800.0, 9.0, 45.0),
+            w("12.50", 900.0, 60.0, 45.0),
+            w("A", 1000.0, 20.0, 92.0),
+        ]);
+        let texts: Vec<&str> = kept.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(texts, ["KUMAR", "-", "12.50", "A"]);
     }
 
     #[test]

@@ -167,18 +167,70 @@ pub(crate) fn label_role(text: &str) -> Option<Role> {
         .map(|(_, role)| *role)
 }
 
+/// How many words the longest label `text` starts with covers (0 when none).
+fn label_words(text: &str) -> usize {
+    let t = text.to_lowercase();
+    let t = t.trim_matches(|c: char| !c.is_alphanumeric() && c != '/');
+    HEADER_LABELS
+        .iter()
+        .filter(|(label, _)| crate::layout::is_label(t, label, &[' ', '(', '.']))
+        .map(|(label, _)| label.split(' ').count())
+        .max()
+        .unwrap_or(0)
+}
+
+/// The columns a header phrase names. Usually one; two when two labels ran together into one
+/// phrase ("Value Dt Withdrawal Amt.": a scan's word gaps are measured less exactly than a text
+/// PDF's): the phrase is split where the second label starts, its x range shared out by
+/// characters. Only labels of different kinds, one of them a date or money column, are split,
+/// so "Transaction details" stays one description.
+fn label_columns(p: &Phrase) -> Vec<Column> {
+    let Some(first) = label_role(&p.text) else {
+        return Vec::new();
+    };
+    let words: Vec<&str> = p.text.split(' ').collect();
+    let mut starts = vec![(0usize, first)];
+    let mut j = label_words(&p.text).max(1);
+    while j < words.len() {
+        let rest = words[j..].join(" ");
+        match label_role(&rest) {
+            Some(role)
+                if starts.last().is_some_and(|&(_, prev)| {
+                    prev != role
+                        && (matches!(prev, Role::Date | Role::ValueDate)
+                            || matches!(role, Role::Date | Role::ValueDate)
+                            || prev.is_money()
+                            || role.is_money())
+                }) =>
+            {
+                starts.push((j, role));
+                j += label_words(&rest).max(1);
+            }
+            _ => j += 1,
+        }
+    }
+    let total = p.text.chars().count().max(1) as f32;
+    let x_at = |k: usize| {
+        let before: usize = words[..k].iter().map(|w| w.chars().count() + 1).sum();
+        p.x0 + (p.x1 - p.x0) * before as f32 / total
+    };
+    starts
+        .iter()
+        .enumerate()
+        .map(|(n, &(k, role))| Column {
+            role,
+            x0: if k == 0 { p.x0 } else { x_at(k) },
+            x1: starts.get(n + 1).map_or(p.x1, |&(k2, _)| x_at(k2) - 1.0),
+        })
+        .collect()
+}
+
 /// A header: phrases on one line (or two close lines) naming a date column and a money column.
 fn header_columns(lines: &[Line], i: usize) -> Option<(Vec<Column>, usize)> {
     let try_phrases = |phrases: &[&Phrase]| -> Option<Vec<Column>> {
         let mut columns: Vec<Column> = Vec::new();
         for p in phrases {
-            if let Some(role) = label_role(&p.text) {
-                columns.push(Column {
-                    role,
-                    x0: p.x0,
-                    x1: p.x1,
-                });
-            }
+            columns.extend(label_columns(p));
         }
         // "Transaction date" alone is the booking date; next to a posting date it is the value date.
         if !columns.iter().any(|c| c.role == Role::Date) {
@@ -686,4 +738,44 @@ pub fn assemble(table: &Table) -> TableReading {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn phrase(text: &str, x0: f32, x1: f32) -> Phrase {
+        Phrase {
+            text: text.into(),
+            x0,
+            x1,
+            font_size: 8.0,
+        }
+    }
+
+    #[test]
+    fn two_labels_run_together_become_two_columns() {
+        let cols = label_columns(&phrase("Value Dt Withdrawal Amt.", 336.0, 438.0));
+        assert_eq!(cols.len(), 2);
+        assert_eq!((cols[0].role, cols[1].role), (Role::ValueDate, Role::Debit));
+        assert!((cols[1].x0 - 374.0).abs() < 2.0, "{cols:?}");
+        assert!(cols[0].x1 < cols[1].x0);
+        let cols = label_columns(&phrase("Deposit Amt. Closing Balance", 455.0, 572.0));
+        assert_eq!(cols.len(), 2);
+        assert_eq!((cols[0].role, cols[1].role), (Role::Credit, Role::Balance));
+        assert_eq!(cols[1].x1, 572.0);
+    }
+
+    #[test]
+    fn one_label_of_several_words_stays_one_column() {
+        for text in [
+            "Af Bij",
+            "Transaction date",
+            "Transaction details",
+            "Closing Balance",
+        ] {
+            assert_eq!(label_columns(&phrase(text, 0.0, 50.0)).len(), 1, "{text}");
+        }
+        assert!(label_columns(&phrase("Reference", 0.0, 50.0)).is_empty());
+    }
 }
