@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use folio_app::{bank_file_format, AppError, BankFileOptions, ErrorCode};
+use folio_app::{bank_file_format, read_bank_bytes, AppError, BankFileOptions, ErrorCode};
 use folio_bankfiles::{CsvMapping, DateOrder, Format, NumberFormat};
 
 use crate::dto::{BankFileChoicesDto, BankFileSetupDto, CsvMappingDto, ErrorDto};
@@ -14,18 +14,7 @@ use crate::imports::JobDto;
 const PREVIEW_ROWS: usize = 8;
 
 fn read(path: &Path) -> Result<(Vec<u8>, Format), AppError> {
-    let size = std::fs::metadata(path)
-        .map_err(|e| AppError::new(ErrorCode::Internal, format!("{}: {e}", path.display())))?
-        .len();
-    if size > folio_bankfiles::MAX_FILE_BYTES as u64 {
-        return Err(folio_bankfiles::BankFileError::FileTooLarge {
-            size: usize::try_from(size).unwrap_or(usize::MAX),
-            limit: folio_bankfiles::MAX_FILE_BYTES,
-        }
-        .into());
-    }
-    let bytes = std::fs::read(path)
-        .map_err(|e| AppError::new(ErrorCode::Internal, format!("{}: {e}", path.display())))?;
+    let bytes = read_bank_bytes(path)?;
     let name = path.file_name().map(|n| n.to_string_lossy().to_string());
     let format = bank_file_format(&bytes, name.as_deref(), true)
         .ok_or_else(|| AppError::from(folio_bankfiles::BankFileError::UnknownFormat))?;

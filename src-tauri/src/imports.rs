@@ -239,32 +239,13 @@ impl Imports {
         id: u64,
         password: Sensitive<String>,
     ) -> Result<JobDto, AppError> {
-        let (dto, start_worker) = {
-            let mut inner = self.lock();
-            let job = inner
-                .jobs
-                .get_mut(&id)
-                .ok_or_else(|| job_error(ErrorCode::Internal, format!("no import job {id}")))?;
-            if job.dto.stage != JobStage::NeedsPassword {
-                return Err(job_error(
-                    ErrorCode::Internal,
-                    format!("import job {id} is not waiting for a password"),
-                ));
-            }
-            job.password = Some(password);
-            job.dto.stage = JobStage::Queued;
-            job.dto.error = None;
-            job.dto.revision = job.dto.revision.wrapping_add(1);
-            let dto = job.dto.clone();
-            inner.queue.push_back(id);
-            (dto, !std::mem::replace(&mut inner.working, true))
-        };
-        announce(app, dto.clone());
-        if start_worker {
-            let app = app.clone();
-            std::thread::spawn(move || work(&app));
-        }
-        Ok(dto)
+        self.requeue(
+            app,
+            id,
+            |job| job.dto.stage == JobStage::NeedsPassword,
+            "is not waiting for a password",
+            |job| job.password = Some(password),
+        )
     }
 
     /// Gives a bank file waiting for choices the person's choices, and queues it again.
@@ -274,25 +255,47 @@ impl Imports {
         id: u64,
         options: BankFileOptions,
     ) -> Result<JobDto, AppError> {
+        self.requeue(
+            app,
+            id,
+            |job| {
+                matches!(job.dto.stage, JobStage::NeedsOptions | JobStage::Review)
+                    && job.dto.format.is_some()
+            },
+            "is not a bank file waiting for choices",
+            |job| {
+                job.options = options;
+                job.read = None;
+                job.dto.summary = None;
+            },
+        )
+    }
+
+    /// Queues a job again after the person answered what it waited for (`ready` says whether it
+    /// waits for that; `change` records the answer), and makes sure a worker reads it.
+    fn requeue<R: Runtime>(
+        &self,
+        app: &AppHandle<R>,
+        id: u64,
+        ready: impl FnOnce(&Job) -> bool,
+        not_ready: &str,
+        change: impl FnOnce(&mut Job),
+    ) -> Result<JobDto, AppError> {
         let (dto, start_worker) = {
             let mut inner = self.lock();
             let job = inner
                 .jobs
                 .get_mut(&id)
                 .ok_or_else(|| job_error(ErrorCode::Internal, format!("no import job {id}")))?;
-            if !matches!(job.dto.stage, JobStage::NeedsOptions | JobStage::Review)
-                || job.dto.format.is_none()
-            {
+            if !ready(job) {
                 return Err(job_error(
                     ErrorCode::Internal,
-                    format!("import job {id} is not a bank file waiting for choices"),
+                    format!("import job {id} {not_ready}"),
                 ));
             }
-            job.options = options;
-            job.read = None;
+            change(job);
             job.dto.stage = JobStage::Queued;
             job.dto.error = None;
-            job.dto.summary = None;
             job.dto.revision = job.dto.revision.wrapping_add(1);
             let dto = job.dto.clone();
             inner.queue.push_back(id);
@@ -486,11 +489,8 @@ fn work<R: Runtime>(app: &AppHandle<R>) {
 /// The bank-file format and bytes of a file, or `None` for a PDF (or anything else: the PDF
 /// reader then refuses it with its reason).
 fn bank_file_of(path: &Path, options: &BankFileOptions) -> Option<(Format, Arc<Vec<u8>>)> {
-    let size = std::fs::metadata(path).ok()?.len();
-    if size > folio_bankfiles::MAX_FILE_BYTES as u64 {
-        return None;
-    }
-    let bytes = std::fs::read(path).ok()?;
+    // Too large or unreadable as a bank file: the PDF reader says why.
+    let bytes = folio_app::read_bank_bytes(path).ok()?;
     let name = path.file_name().map(|n| n.to_string_lossy().to_string());
     let format = bank_file_format(&bytes, name.as_deref(), options.mapping.is_some())?;
     Some((format, Arc::new(bytes)))

@@ -112,13 +112,8 @@ fn is_pdf_name(name: &str) -> bool {
     name.to_ascii_lowercase().ends_with(".pdf")
 }
 
-/// Reads a bank file without writing to the ledger. The same bytes filed before (any name;
-/// `filed_as` answers from the ledger) are [`ErrorCode::StatementDuplicate`] before parsing.
-pub fn read_bank_file(
-    filed_as: &dyn Fn(&str) -> Result<Option<i64>, AppError>,
-    path: &Path,
-    options: &BankFileOptions,
-) -> Result<ReadBankFile, AppError> {
+/// A bank file's bytes, refused by size (FILE_TOO_LARGE) before it is read.
+pub fn read_bank_bytes(path: &Path) -> Result<Vec<u8>, AppError> {
     let size = std::fs::metadata(path)
         .map_err(|e| io_error(path, &e))?
         .len();
@@ -129,7 +124,17 @@ pub fn read_bank_file(
         }
         .into());
     }
-    let bytes = std::fs::read(path).map_err(|e| io_error(path, &e))?;
+    std::fs::read(path).map_err(|e| io_error(path, &e))
+}
+
+/// Reads a bank file without writing to the ledger. The same bytes filed before (any name;
+/// `filed_as` answers from the ledger) are [`ErrorCode::StatementDuplicate`] before parsing.
+pub fn read_bank_file(
+    filed_as: &dyn Fn(&str) -> Result<Option<i64>, AppError>,
+    path: &Path,
+    options: &BankFileOptions,
+) -> Result<ReadBankFile, AppError> {
+    let bytes = read_bank_bytes(path)?;
     let sha256 = hex::encode(Sha256::digest(&bytes));
     if let Some(id) = filed_as(&sha256)? {
         return Err(AppError::new(

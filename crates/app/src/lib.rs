@@ -21,8 +21,8 @@ use folio_store::Ledger;
 
 pub use bankfile::{
     bank_file_csv, bank_file_format, bank_file_insights, bank_file_json, parse_bank_file,
-    read_bank_file, BankFileOptions, BankFileReport, BankStatementReport, Proof, ReadBankFile,
-    RememberedMapping,
+    read_bank_bytes, read_bank_file, BankFileOptions, BankFileReport, BankStatementReport, Proof,
+    ReadBankFile, RememberedMapping,
 };
 pub use browse::{
     BalancePoint, LedgerRow, MonthTotalsView, TransactionDetailView, TransactionFilter,
