@@ -84,7 +84,13 @@ pub fn run() {
         })
         .build(tauri::generate_context!());
     match app {
-        Ok(app) => app.run(|_, _| {}),
+        Ok(app) => app.run(|_, event| {
+            // Tesseract's models, if a scan was read in the last minutes, are freed before the
+            // process ends (Tesseract warns at exit about models still loaded).
+            if let tauri::RunEvent::Exit = event {
+                folio_statements::release_ocr();
+            }
+        }),
         Err(e) => {
             eprintln!("Folio could not start its window: {e}");
             std::process::exit(1);

@@ -2,5 +2,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() {
+    // Before any thread starts: OpenMP reads its cap once, when Tesseract loads.
+    folio_statements::limit_ocr_threads();
     folio_desktop::run();
 }

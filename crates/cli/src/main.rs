@@ -160,7 +160,14 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // Before any thread starts: OpenMP reads its cap once, when Tesseract loads.
+    folio_statements::limit_ocr_threads();
+    let code = dispatch(Cli::parse());
+    folio_statements::release_ocr();
+    code
+}
+
+fn dispatch(cli: Cli) -> ExitCode {
     if let Command::Convert {
         file,
         password,

@@ -1,6 +1,9 @@
 //! OCR benchmark (not a timed test): the scanned copy of every generated layout read through
 //! Tesseract and the proof; prints seconds per scanned page, transaction-level F1 and whether each
 //! reconciles. `scripts/bench-ocr` runs it pinned to one core (one Tesseract at a time).
+//! Two passes: "warm" reads every file with one engine, as the running app does after its first
+//! scan (Tesseract's models loaded once); "cold" starts a new engine for each file, so every
+//! file also pays loading the models.
 
 #![allow(clippy::unwrap_used)]
 
@@ -21,11 +24,15 @@ fn main() {
         None,
     ))
     .unwrap_or_else(|e| panic!("{e}: run scripts/lib/deps build"));
-    let ocr = OcrEngine::find(&tesseract_candidates(std::env::var_os("FOLIO_TESSERACT")))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let find = || {
+        OcrEngine::find(&tesseract_candidates(std::env::var_os("FOLIO_TESSERACT")))
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let ocr = find();
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!(
-        "tesseract languages {}, parallel pages {workers}",
+        "{}, languages {}, parallel pages {workers}",
+        ocr.describe(),
         ocr.languages()
     );
     let mut files = Vec::new();
@@ -86,10 +93,31 @@ fn main() {
         total.add(score);
     }
     println!(
-        "overall: s_per_page={:.2} f1={:.3} reconciliation_rate={:.2} ({reconciled}/{}) scanned_pages={pages}",
+        "overall (warm): s_per_page={:.2} f1={:.3} reconciliation_rate={:.2} ({reconciled}/{}) scanned_pages={pages}",
         seconds / pages.max(1) as f64,
         total.f1(),
         reconciled as f64 / files.len() as f64,
         files.len()
+    );
+    let (mut cold_pages, mut cold_seconds) = (0usize, 0.0f64);
+    for f in &files {
+        let started = Instant::now();
+        let fresh = find();
+        let text = engine
+            .extract_scans(
+                &f.pdf,
+                None,
+                IntakeLimits::default(),
+                Some(&fresh),
+                &mut |_| {},
+                &AtomicBool::new(false),
+            )
+            .unwrap();
+        cold_seconds += started.elapsed().as_secs_f64();
+        cold_pages += text.image_pages().len();
+    }
+    println!(
+        "cold (models loaded for each file): s_per_page={:.2}",
+        cold_seconds / cold_pages.max(1) as f64
     );
 }

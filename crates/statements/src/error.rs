@@ -79,7 +79,7 @@ impl StatementError {
             StatementError::UnsupportedFormat { .. } => "Check that this is a bank statement; if it is, report the layout so Folio can learn it.",
             StatementError::PdfEngineMissing { .. } => "Reinstall Folio, or set FOLIO_PDFIUM_LIB to the path of libpdfium.",
             StatementError::Io(_) => "Check that the file exists and that you can read it.",
-            StatementError::OcrEngineMissing { .. } => "Install Tesseract (Debian/Ubuntu: sudo apt-get install tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra tesseract-ocr-nld tesseract-ocr-deu), or set FOLIO_TESSERACT to its path.",
+            StatementError::OcrEngineMissing { .. } => "Install Tesseract (Debian/Ubuntu: sudo apt-get install tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra tesseract-ocr-nld tesseract-ocr-deu), or set FOLIO_TESSERACT to the path of its library (libtesseract.so.5).",
             StatementError::OcrFailed { .. } => "Scan the page again (straight, 300 dpi), or download a text PDF from your bank's site.",
             StatementError::Cancelled => "Import the file again when you are ready.",
         }

@@ -22,6 +22,7 @@ pub use dates::{detect_date_order, parse_date, DateOrder, PartialDate};
 pub use error::StatementError;
 pub use export::{statement_period, to_csv, to_json, to_json_with_insights, to_xlsx, ExportFormat};
 pub use fields::Identity;
+pub use folio_tesseract::limit_openmp_threads as limit_ocr_threads;
 pub use insights::{
     account_key, analyse, editing_tool, file_facts, font_family, level_of, parse_pdf_date,
     pdf_insights, BalancesInsight, CheckCode, DuplicateMatch, DuplicateReason, FileFacts,
@@ -77,12 +78,22 @@ pub fn pdf_engine_from_env() -> Result<&'static PdfEngine, StatementError> {
     PdfEngine::load(&candidates)
 }
 
-/// The OCR engine (Tesseract: `FOLIO_TESSERACT`, else on the PATH), looked up once per process.
+static OCR: std::sync::OnceLock<Result<OcrEngine, Vec<std::path::PathBuf>>> =
+    std::sync::OnceLock::new();
+
+/// Frees the process's OCR models if any are loaded (before exit: Tesseract warns about models
+/// still loaded when the process ends).
+pub fn release_ocr() {
+    if let Some(Ok(ocr)) = OCR.get() {
+        ocr.release();
+    }
+}
+
+/// The OCR engine (Tesseract's library: `FOLIO_TESSERACT`, else the system's), loaded once per
+/// process; its loaded models are kept for the next page and file.
 /// Missing is an answer too (`OCR_ENGINE_MISSING` with the install line), so a scanned file says
 /// what to install while text files read as before.
 pub fn ocr_engine_from_env() -> Result<&'static OcrEngine, StatementError> {
-    static OCR: std::sync::OnceLock<Result<OcrEngine, Vec<std::path::PathBuf>>> =
-        std::sync::OnceLock::new();
     OCR.get_or_init(|| {
         let candidates = tesseract_candidates(std::env::var_os("FOLIO_TESSERACT"));
         OcrEngine::find(&candidates).map_err(|_| candidates)

@@ -175,6 +175,84 @@ fn cancelling_stops_the_reading() {
     assert!(after.as_secs_f64() < 5.0, "{after:?}");
 }
 
+/// A cancel reaches Tesseract in the middle of a page (its monitor asks before every word), not
+/// only between pages: a page cancelled a moment after it starts ends well before a whole page's
+/// time. Relative to the same page read in full on the same machine, so a loaded CI is no flake.
+#[test]
+fn a_cancel_stops_a_page_in_the_middle() {
+    let f = folio_fixtures::all().into_iter().next().unwrap();
+    let scan = scans::scanned(engine(), &f);
+    let pages = engine()
+        .render_pages(&scan.pdf, None, folio_statements::OCR_DPI)
+        .unwrap();
+    let page = &pages[0];
+    let size = (
+        page.width as f32 * 72.0 / folio_statements::OCR_DPI,
+        page.height as f32 * 72.0 / folio_statements::OCR_DPI,
+    );
+    let ocr = ocr();
+    // Once in full: loads the models (kept for the next page) and times a whole page.
+    let started = std::time::Instant::now();
+    let words = ocr
+        .recognise(page, size, 1, &AtomicBool::new(false))
+        .unwrap();
+    let whole = started.elapsed();
+    assert!(words.len() > 50, "{} words", words.len());
+    let cancel = AtomicBool::new(false);
+    let (err, after) = std::thread::scope(|s| {
+        let reading = s.spawn(|| ocr.recognise(page, size, 1, &cancel));
+        std::thread::sleep(whole / 5);
+        cancel.store(true, Ordering::Relaxed);
+        let at = std::time::Instant::now();
+        let err = reading.join().unwrap().unwrap_err();
+        (err, at.elapsed())
+    });
+    assert_eq!(err.code(), "CANCELLED");
+    assert!(
+        after < whole / 2,
+        "cancel took {after:?}, a whole page {whole:?}"
+    );
+}
+
+/// Loaded models serve the next page, then are freed once reading has been over for the keep
+/// time (the app gives the memory back), and a later page loads them again.
+#[test]
+fn models_stay_loaded_between_pages_then_are_freed() {
+    let f = folio_fixtures::all().into_iter().next().unwrap();
+    let scan = scans::scanned(engine(), &f);
+    let ocr = ocr().keeping_models_for(std::time::Duration::from_millis(400));
+    assert_eq!(ocr.loaded_readers(), 0);
+    let read = || {
+        engine().extract_scans(
+            &scan.pdf,
+            None,
+            IntakeLimits::default(),
+            Some(&ocr),
+            &mut |_| {},
+            &AtomicBool::new(false),
+        )
+    };
+    let first = read().unwrap();
+    assert!(ocr.loaded_readers() >= 1);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while ocr.loaded_readers() > 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(ocr.loaded_readers(), 0, "the models were not freed");
+    let again = read().unwrap();
+    // The same models read the same words, loaded once or twice.
+    let words = |t: &folio_statements::PdfText| {
+        t.pages
+            .iter()
+            .flat_map(|p| p.words.iter().map(|w| w.text.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert!(words(&first).len() > 50);
+    assert_eq!(words(&first), words(&again));
+    ocr.release();
+    assert_eq!(ocr.loaded_readers(), 0);
+}
+
 /// Without OCR, scans stay unread and the statement is PDF_IS_IMAGE as before; with Tesseract
 /// missing, OCR_ENGINE_MISSING names what to install.
 #[test]
