@@ -32,9 +32,6 @@ const LANGUAGES: &[&str] = &["eng", "fra", "nld", "deu"];
 /// Page segmentation mode 6, one uniform block: a table row stays one line (3 splits columns).
 const PSM_SINGLE_BLOCK: i32 = 6;
 
-/// Resolution Tesseract is told the images have (they are rendered at it, see `OCR_DPI`).
-const DPI: u32 = 300;
-
 /// A page still being recognised after this long is given up (OCR_FAILED), not waited on.
 const PAGE_DEADLINE_MS: u32 = 120_000;
 
@@ -47,7 +44,6 @@ pub struct OcrEngine {
     tesseract: Tesseract,
     languages: String,
     idle: Arc<Mutex<Idle>>,
-    keep_loaded: Duration,
 }
 
 /// How long loaded models are kept after the last page: a drop of many files reads warm, and an
@@ -56,11 +52,16 @@ pub struct OcrEngine {
 const KEEP_LOADED: Duration = Duration::from_secs(120);
 
 /// Readers not in use, and whether a thread is waiting to free them.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Idle {
     readers: Vec<Readers>,
+    /// Number readers without a page reader: the English reader `find` loaded to list the
+    /// installed languages, kept for the first page instead of loaded twice.
+    spare_numbers: Vec<Reader>,
     last_used: Option<Instant>,
     reaper: bool,
+    /// How long idle readers are kept ([`KEEP_LOADED`] unless a test says otherwise).
+    keep: Duration,
 }
 
 /// One worker's pair of loaded readers: the page reader (all languages) and the number
@@ -95,19 +96,31 @@ impl OcrEngine {
             searched: candidates.to_vec(),
         };
         let tesseract = Tesseract::load(candidates).map_err(|_| missing())?;
-        let english =
+        let mut english =
             Reader::new(&tesseract, "eng", PSM_SINGLE_BLOCK, &[]).map_err(|_| missing())?;
         let installed = english.available_languages();
+        english
+            .set("tessedit_char_whitelist", NUMBER_CHARACTERS)
+            .map_err(|_| missing())?;
         let languages: Vec<&str> = LANGUAGES
             .iter()
             .copied()
             .filter(|l| *l == "eng" || installed.iter().any(|i| i == l))
             .collect();
+        let idle = Arc::new(Mutex::new(Idle {
+            readers: Vec::new(),
+            spare_numbers: vec![english],
+            last_used: Some(Instant::now()),
+            reaper: false,
+            keep: KEEP_LOADED,
+        }));
+        if let Ok(mut guard) = idle.lock() {
+            Self::watch(&idle, &mut guard);
+        }
         Ok(OcrEngine {
             tesseract,
             languages: languages.join("+"),
-            idle: Arc::new(Mutex::new(Idle::default())),
-            keep_loaded: KEEP_LOADED,
+            idle,
         })
     }
 
@@ -128,16 +141,20 @@ impl OcrEngine {
     /// A pair of loaded readers: an idle one, or a new one (the models load once per worker,
     /// ~0.55 s, then serve every later page and file while the process runs).
     fn take_readers(&self, page: u32) -> Result<Readers, StatementError> {
-        if let Some(r) = self
-            .idle
-            .lock()
-            .ok()
-            .and_then(|mut idle| idle.readers.pop())
-        {
-            return Ok(r);
-        }
+        let spare = match self.idle.lock() {
+            Ok(mut idle) => {
+                if let Some(r) = idle.readers.pop() {
+                    return Ok(r);
+                }
+                idle.spare_numbers.pop()
+            }
+            Err(_) => None,
+        };
         let text = Reader::new(&self.tesseract, &self.languages, PSM_SINGLE_BLOCK, &[])
             .map_err(|e| ocr_error(page, e))?;
+        if let Some(numbers) = spare {
+            return Ok(Readers { text, numbers });
+        }
         let numbers = Reader::new(
             &self.tesseract,
             "eng",
@@ -154,22 +171,35 @@ impl OcrEngine {
         };
         idle.readers.push(readers);
         idle.last_used = Some(Instant::now());
+        Self::watch(&self.idle, &mut idle);
+    }
+
+    /// Starts the thread that frees idle readers once unused for the keep time, unless one runs.
+    fn watch(pool: &Arc<Mutex<Idle>>, idle: &mut Idle) {
         if idle.reaper {
             return;
         }
         idle.reaper = true;
-        let pool = Arc::downgrade(&self.idle);
-        let keep = self.keep_loaded;
+        let pool = Arc::downgrade(pool);
         let spawned = std::thread::Builder::new()
             .name("ocr-models".into())
             .spawn(move || loop {
-                std::thread::sleep(keep / 4);
+                let keep = match pool.upgrade() {
+                    Some(pool) => pool.lock().map_or(KEEP_LOADED, |idle| idle.keep),
+                    None => return,
+                };
+                // Short ticks: a keep time changed meanwhile (tests) is seen within a second.
+                std::thread::sleep((keep / 4).min(Duration::from_secs(1)));
                 let Some(pool) = pool.upgrade() else { return };
                 let Ok(mut idle) = pool.lock() else { return };
-                let stale = idle.last_used.is_none_or(|t| t.elapsed() >= keep);
-                if idle.readers.is_empty() || stale {
+                let stale = idle.last_used.is_none_or(|t| t.elapsed() >= idle.keep);
+                let nothing = idle.readers.is_empty() && idle.spare_numbers.is_empty();
+                if nothing || stale {
                     // Dropped outside the lock: ending a reader frees its models (a few ms).
-                    let freed = std::mem::take(&mut idle.readers);
+                    let freed = (
+                        std::mem::take(&mut idle.readers),
+                        std::mem::take(&mut idle.spare_numbers),
+                    );
                     idle.reaper = false;
                     drop(idle);
                     drop(freed);
@@ -183,29 +213,37 @@ impl OcrEngine {
 
     /// The same engine keeping its models loaded for `keep` after the last page instead of
     /// [`KEEP_LOADED`].
-    pub fn keeping_models_for(mut self, keep: Duration) -> OcrEngine {
-        self.keep_loaded = keep;
+    pub fn keeping_models_for(self, keep: Duration) -> OcrEngine {
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.keep = keep;
+        }
         self
     }
 
-    /// How many workers' readers are loaded and idle.
+    /// How many Tesseract readers (models loaded) are idle: two per worker that has read a page,
+    /// plus the English one `find` loaded until a page takes it.
     pub fn loaded_readers(&self) -> usize {
-        self.idle.lock().map_or(0, |idle| idle.readers.len())
+        self.idle
+            .lock()
+            .map_or(0, |idle| 2 * idle.readers.len() + idle.spare_numbers.len())
     }
 
     /// Frees the loaded models now (the command line calls this before it exits; Tesseract
     /// warns at exit about models still loaded).
     pub fn release(&self) {
         let freed = match self.idle.lock() {
-            Ok(mut idle) => std::mem::take(&mut idle.readers),
+            Ok(mut idle) => (
+                std::mem::take(&mut idle.readers),
+                std::mem::take(&mut idle.spare_numbers),
+            ),
             Err(_) => return,
         };
         drop(freed);
     }
 
-    /// Reads one page: `raster` is the page rendered at `dpi`, `page_size` its size in points.
-    /// Words come back in PDF points, origin top-left, like a text page's. Between polls of the
-    /// child, `cancel` is checked; a set flag kills Tesseract and returns CANCELLED.
+    /// Reads one page: `raster` is the page rendered (at `OCR_DPI`, lower only for a huge page),
+    /// `page_size` its size in points. Words come back in PDF points, origin top-left, like a
+    /// text page's. Tesseract asks `cancel` before every word; a set flag returns CANCELLED.
     pub fn recognise(
         &self,
         raster: &Raster,
@@ -222,10 +260,14 @@ impl OcrEngine {
         };
         remove_rules(&mut upright);
         despeckle(&mut upright);
+        // Tesseract is told the resolution the page was rendered at (it sizes noise and text by it).
+        let dpi = (raster.width as f32 * 72.0 / page_size.0.max(1.0))
+            .round()
+            .clamp(30.0, 1200.0) as u32;
         let mut readers = self.take_readers(page)?;
-        let read = read_page(&mut readers.text, &upright, cancel).and_then(|tsv| {
+        let read = read_page(&mut readers.text, &upright, dpi, cancel).and_then(|tsv| {
             let mut raws = drop_specks(raw_words(&tsv));
-            reread_numbers(&mut readers.numbers, &upright, &mut raws, cancel)?;
+            reread_numbers(&mut readers.numbers, &upright, dpi, &mut raws, cancel)?;
             Ok(raws)
         });
         // A reader that failed mid-page may hold a broken state: only good ones are reused.
@@ -254,6 +296,7 @@ impl OcrEngine {
 fn reread_numbers(
     reader: &mut Reader,
     page_image: &Raster,
+    dpi: u32,
     raws: &mut [RawWord],
     cancel: &AtomicBool,
 ) -> Result<(), TesseractError> {
@@ -313,7 +356,7 @@ fn reread_numbers(
         height: height as u32,
         pixels,
     };
-    let tsv = read_page(reader, &strip, cancel)?;
+    let tsv = read_page(reader, &strip, dpi, cancel)?;
     let again = raw_words(&tsv);
     for (n, &i) in picked.iter().enumerate() {
         let (top, bottom) = (slots[n] as f32, (slots[n] + boxes[n].3 - boxes[n].1) as f32);
@@ -338,17 +381,18 @@ fn reread_numbers(
     Ok(())
 }
 
-/// One image through one reader, at Folio's OCR resolution.
+/// One image, rendered at `dpi`, through one reader.
 fn read_page(
     reader: &mut Reader,
     raster: &Raster,
+    dpi: u32,
     cancel: &AtomicBool,
 ) -> Result<String, TesseractError> {
     reader.read_tsv(
         &raster.pixels,
         raster.width,
         raster.height,
-        DPI,
+        dpi,
         cancel,
         PAGE_DEADLINE_MS,
     )

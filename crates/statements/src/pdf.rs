@@ -17,6 +17,23 @@ use crate::StatementError;
 /// Resolution scanned pages are rendered at for OCR: Tesseract reads 10 pt print best at 300 dpi.
 pub const OCR_DPI: f32 = 300.0;
 
+/// The most pixels a scanned page is rendered with for OCR. A3 at 300 dpi is 17.4 million; a
+/// page declared larger than about A2 (a PDF may say up to 200 x 200 inches) is rendered at a
+/// lower resolution instead of asking for gigabytes of pixels.
+pub const MAX_OCR_PIXELS: f32 = 36_000_000.0;
+
+/// The resolution a page of `width` x `height` points is rendered at for OCR: [`OCR_DPI`], or
+/// less so that the image stays within [`MAX_OCR_PIXELS`].
+pub fn ocr_dpi(width: f32, height: f32) -> f32 {
+    let inches = (width.abs() / 72.0) * (height.abs() / 72.0);
+    let pixels = inches * OCR_DPI * OCR_DPI;
+    if pixels > MAX_OCR_PIXELS {
+        OCR_DPI * (MAX_OCR_PIXELS / pixels).sqrt()
+    } else {
+        OCR_DPI
+    }
+}
+
 /// How far reading a file has come, for a progress bar: text pages count little, each scanned
 /// page's OCR much more. `percent` never goes down.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -214,7 +231,7 @@ impl PdfEngine {
                     run.pages.push(text);
                     if scan {
                         meter.scanned += 1;
-                        let raster = render_gray(&page, number, OCR_DPI)?;
+                        let raster = render_gray(&page, number, ocr_dpi(size.0, size.1))?;
                         let mut job = Job {
                             index,
                             number,
@@ -245,7 +262,8 @@ impl PdfEngine {
                 }
                 Ok(())
             })();
-            // Workers end when the job channel closes; on an error they also stop their child.
+            // Workers end when the job channel closes; on an error the stop flag also ends the
+            // page each Tesseract is reading.
             drop(job_tx);
             if result.is_err() {
                 stop.store(true, Ordering::Relaxed);
@@ -717,4 +735,19 @@ fn scanned_area(page: &PdfPage<'_>) -> f32 {
             r.width().value.abs() * r.height().value.abs()
         })
         .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ocr_resolution_is_300_dpi_until_the_page_is_huge() {
+        assert_eq!(ocr_dpi(595.0, 842.0), OCR_DPI); // A4
+        assert_eq!(ocr_dpi(842.0, 1191.0), OCR_DPI); // A3
+        let huge = ocr_dpi(14_400.0, 14_400.0); // the largest page a PDF may declare
+        assert!(huge <= 30.0 + 1e-3, "{huge}");
+        let side = 14_400.0 / 72.0 * huge;
+        assert!(side * side <= MAX_OCR_PIXELS * 1.001, "{}", side * side);
+    }
 }

@@ -258,21 +258,26 @@ impl Reader {
         }
         // SAFETY: a live, initialised instance; page segmentation modes are small ints.
         unsafe { (reader.api.set_page_seg_mode)(reader.handle.as_ptr(), psm) };
+        let mut reader = reader;
         for (name, value) in settings {
-            let bad = || TesseractError::Setting {
-                name: name.to_string(),
-            };
-            let n = CString::new(*name).map_err(|_| bad())?;
-            let v = CString::new(*value).map_err(|_| bad())?;
-            // SAFETY: a live instance and two NUL-terminated strings that outlive the call.
-            let ok = unsafe {
-                (reader.api.set_variable)(reader.handle.as_ptr(), n.as_ptr(), v.as_ptr())
-            };
-            if ok == 0 {
-                return Err(bad());
-            }
+            reader.set(name, value)?;
         }
         Ok(reader)
+    }
+
+    /// Sets one Tesseract variable (e.g. `tessedit_char_whitelist`) for the pages read after.
+    pub fn set(&mut self, name: &str, value: &str) -> Result<(), TesseractError> {
+        let bad = || TesseractError::Setting {
+            name: name.to_string(),
+        };
+        let n = CString::new(name).map_err(|_| bad())?;
+        let v = CString::new(value).map_err(|_| bad())?;
+        // SAFETY: a live instance and two NUL-terminated strings that outlive the call.
+        let ok = unsafe { (self.api.set_variable)(self.handle.as_ptr(), n.as_ptr(), v.as_ptr()) };
+        if ok == 0 {
+            return Err(bad());
+        }
+        Ok(())
     }
 
     /// The languages this reader loaded, as given.
