@@ -167,6 +167,13 @@ fn main() -> ExitCode {
     code
 }
 
+/// Exit code 2 from deep in a command (each failure already reported), after what `main` does on
+/// its way out: freeing Tesseract's models, which otherwise warns at exit.
+fn exit_not_all_done() -> ! {
+    folio_statements::release_ocr();
+    std::process::exit(2)
+}
+
 fn dispatch(cli: Cli) -> ExitCode {
     if let Command::Convert {
         file,
@@ -442,7 +449,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
         }
         Command::Sync { id, as_of, json } => {
             if !banks::sync(&mut folio, id, as_of, json, &mut out)? {
-                std::process::exit(2);
+                exit_not_all_done();
             }
             Ok(())
         }
@@ -581,7 +588,7 @@ fn import(
     }
     match failed {
         // Already reported per file above; exit non-zero without repeating it.
-        Some(_) => std::process::exit(2),
+        Some(_) => exit_not_all_done(),
         None => Ok(()),
     }
 }

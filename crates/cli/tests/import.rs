@@ -123,3 +123,66 @@ fn statements_are_filed_once_with_coverage_and_refusals_change_nothing() {
     );
     assert_eq!(count(&data), before - brought);
 }
+
+/// A statement scanned whole (every page an image: rendered, rotated, noisy, JPEG'd) imports
+/// through `folio import` like a text one: progress per recognised page on stderr, proven by its
+/// balances, every transaction filed; and the same scan again is refused as a duplicate.
+#[test]
+fn a_scanned_statement_imports_with_progress() {
+    use folio_fixtures::scan::{scanned_copy, style_for, Raster};
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("ledger");
+    let dir = DataDir::at(&data).unwrap();
+    let _cleanup = Cleanup(dir.keychain_item());
+
+    let f = folio_fixtures::all()
+        .into_iter()
+        .find(|f| f.name == "us-checking")
+        .unwrap();
+    let engine = folio_statements::pdf_engine_from_env().unwrap();
+    // The scanned fixtures' seed (crates/statements/tests/common/scans.rs): the draw of angle,
+    // noise and JPEG whose accuracy the OCR tests and bench pin. Other draws can misread a
+    // figure; such a scan is then refused as not adding up, which is not what this test is about.
+    let seed = 20_240_611;
+    let rasters: Vec<Option<Raster>> = (0..f.pages.len())
+        .map(|i| {
+            let dpi = style_for(i, seed).dpi as f32;
+            let page = engine
+                .render_pages(&f.pdf, None, dpi)
+                .unwrap()
+                .swap_remove(i);
+            Some(Raster {
+                width: page.width,
+                height: page.height,
+                pixels: page.pixels,
+            })
+        })
+        .collect();
+    let scan = scanned_copy(&f, "us-checking-scanned", &rasters, seed).unwrap();
+    let file = root.path().join("us-checking-scanned.pdf");
+    std::fs::write(&file, &scan.pdf).unwrap();
+
+    let out = folio(&data, &[os("import"), file.as_os_str(), os("--json")]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let pages = f.pages.len();
+    for k in 1..=pages {
+        assert!(
+            stderr.contains(&format!("recognising scanned pages {k} of {pages}")),
+            "{stderr}"
+        );
+    }
+    // Tesseract's models were freed before exit (it warns about models still loaded).
+    assert!(!stderr.contains("LEAK"), "{stderr}");
+    let reports: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(reports[0]["reconciled"], true, "{reports}");
+    assert_eq!(
+        reports[0]["added"].as_u64().unwrap() as usize,
+        scan.truth.transactions.len(),
+        "{reports}"
+    );
+
+    let again = folio(&data, &[os("import"), file.as_os_str()]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("code: STATEMENT_DUPLICATE"));
+}

@@ -1,6 +1,7 @@
 //! Writes the scanned and mixed copies of every generated fixture, with their ground truth:
 //! `cargo run -p folio-statements --example scans -- DIR` (needs FOLIO_PDFIUM_LIB). The files
-//! then import like any statement: `folio convert DIR/ing-scanned.pdf`.
+//! then import like any statement: `folio convert DIR/ing-scanned.pdf`. `FOLIO_SCAN_SEED=N`
+//! degrades from another seed than the tests' one.
 
 #[path = "../tests/common/scans.rs"]
 #[allow(dead_code)]
@@ -25,10 +26,17 @@ fn main() {
         eprintln!("{}: {e}", dir.display());
         std::process::exit(1);
     }
+    // FOLIO_SCAN_SEED: degrade from another seed than the tests' (other angles, noise, JPEG).
+    let seed: Option<u64> = std::env::var("FOLIO_SCAN_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok());
     let fixtures = folio_fixtures::all();
     let mut out = Vec::new();
     for f in &fixtures {
-        out.push(scans::scanned(engine, f));
+        out.push(match seed {
+            Some(seed) => scans::scanned_with_seed(engine, f, seed),
+            None => scans::scanned(engine, f),
+        });
     }
     if let Some(f) = fixtures.iter().find(|f| f.name == "abn-amro-nl") {
         out.push(scans::mixed(engine, f));

@@ -1,5 +1,6 @@
 //! Prints the lines and phrases Folio reads from a PDF, with their x ranges:
-//! `cargo run -p folio-statements --example words -- FILE [PASSWORD]`.
+//! `cargo run -p folio-statements --example words -- FILE [PASSWORD]`. With `FOLIO_WORDS_OCR=1`
+//! scanned pages are recognised (Tesseract) and their words printed the same way.
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -12,12 +13,25 @@ fn main() {
         std::env::var_os("FOLIO_PDFIUM_LIB"),
         std::env::current_exe().ok(),
     );
+    let ocr = std::env::var_os("FOLIO_WORDS_OCR").is_some();
     let result = folio_statements::PdfEngine::load(&candidates).and_then(|engine| {
-        folio_statements::open_pdf(
-            engine,
-            std::path::Path::new(&path),
+        if !ocr {
+            return folio_statements::open_pdf(
+                engine,
+                std::path::Path::new(&path),
+                password.as_deref(),
+                folio_statements::IntakeLimits::default(),
+            );
+        }
+        let ocr = folio_statements::ocr_engine_from_env()?;
+        let bytes = std::fs::read(&path)?;
+        engine.extract_scans(
+            &bytes,
             password.as_deref(),
             folio_statements::IntakeLimits::default(),
+            Some(ocr),
+            &mut |_| {},
+            &std::sync::atomic::AtomicBool::new(false),
         )
     });
     match result {

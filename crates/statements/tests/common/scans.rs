@@ -9,7 +9,7 @@ use folio_statements::PdfEngine;
 /// The seed of every scanned fixture.
 pub const SEED: u64 = 20_240_611;
 
-fn rasters(engine: &PdfEngine, f: &Fixture, pages: &[bool]) -> Vec<Option<Raster>> {
+fn rasters(engine: &PdfEngine, f: &Fixture, pages: &[bool], seed: u64) -> Vec<Option<Raster>> {
     pages
         .iter()
         .enumerate()
@@ -17,7 +17,7 @@ fn rasters(engine: &PdfEngine, f: &Fixture, pages: &[bool]) -> Vec<Option<Raster
             if !scan {
                 return None;
             }
-            let dpi = style_for(i, SEED).dpi as f32;
+            let dpi = style_for(i, seed).dpi as f32;
             let all = engine
                 .render_pages(&f.pdf, None, dpi)
                 .unwrap_or_else(|e| panic!("{}: {e}", f.name));
@@ -32,12 +32,17 @@ fn rasters(engine: &PdfEngine, f: &Fixture, pages: &[bool]) -> Vec<Option<Raster
 
 /// The scanned copy of `f`: every page an image.
 pub fn scanned(engine: &PdfEngine, f: &Fixture) -> Fixture {
+    scanned_with_seed(engine, f, SEED)
+}
+
+/// The scanned copy of `f` degraded from another seed: other resolutions, angles, noise.
+pub fn scanned_with_seed(engine: &PdfEngine, f: &Fixture, seed: u64) -> Fixture {
     let pages = vec![true; f.pages.len()];
     scanned_copy(
         f,
         &format!("{}-scanned", f.name),
-        &rasters(engine, f, &pages),
-        SEED,
+        &rasters(engine, f, &pages, seed),
+        seed,
     )
     .unwrap_or_else(|e| panic!("{}: {e}", f.name))
 }
@@ -48,7 +53,7 @@ pub fn mixed(engine: &PdfEngine, f: &Fixture) -> Fixture {
     scanned_copy(
         f,
         &format!("{}-mixed", f.name),
-        &rasters(engine, f, &pages),
+        &rasters(engine, f, &pages, SEED),
         SEED,
     )
     .unwrap_or_else(|e| panic!("{}: {e}", f.name))
