@@ -600,17 +600,21 @@ fn remove_rules(r: &mut Raster) {
     if h <= 2 * REACH {
         return;
     }
+    let ink_at = |px: &[u8], x: usize, y: usize| px[y * w + x] < INK;
+    // A run is looked for in a band of three rows, so a line a little off the horizontal (a
+    // photocopier's streak, a rule on a page the deskew left a fraction of a degree off), which
+    // steps one row every few dozen pixels, is still one run.
     let mut clear = Vec::new();
-    for y in 0..h {
-        let row = &r.pixels[y * w..(y + 1) * w];
+    for y in 1..h - 1 {
+        let banded = |x: usize| (y - 1..=y + 1).any(|yy| ink_at(&r.pixels, x, yy));
         let mut x = 0;
         while x < w {
-            if row[x] >= INK {
+            if !banded(x) {
                 x += 1;
                 continue;
             }
             let start = x;
-            while x < w && row[x] < INK {
+            while x < w && banded(x) {
                 x += 1;
             }
             if x - start >= MIN_RUN {
@@ -618,15 +622,23 @@ fn remove_rules(r: &mut Raster) {
             }
         }
     }
-    let ink_at = |px: &[u8], x: usize, y: usize| px[y * w + x] < INK;
     let mut wipe = Vec::new();
     for &(y, x0, x1) in &clear {
         for x in x0..x1 {
-            let above = y >= REACH && ink_at(&r.pixels, x, y - REACH);
-            let below = y + REACH < h && ink_at(&r.pixels, x, y + REACH);
-            // A stroke crossing the rule has ink on both sides; a rule's own pixels do not.
-            if !(above && (below || y + REACH >= h)) {
-                wipe.push(y * w + x);
+            for yy in y - 1..=y + 1 {
+                if !ink_at(&r.pixels, x, yy) {
+                    continue;
+                }
+                let above = yy >= REACH && ink_at(&r.pixels, x, yy - REACH);
+                let below = yy + REACH < h && ink_at(&r.pixels, x, yy + REACH);
+                // A stroke crossing the rule has ink on both sides; a rule's own pixels do not.
+                // Off the run's own row only ink with none on either side goes: the rows beside
+                // a rule that touches a line of text hold that text's tops and bottoms.
+                let crossing = above && (below || yy + REACH >= h);
+                let touching = above || below;
+                if (yy == y && !crossing) || (yy != y && !touching) {
+                    wipe.push(yy * w + x);
+                }
             }
         }
     }
