@@ -7,6 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use folio_app::DataDir;
+
+#[path = "../../statements/tests/common/scans.rs"]
+#[allow(dead_code)]
+mod scans;
 use folio_secrets::Keychain;
 
 struct Cleanup(String);
@@ -129,7 +133,6 @@ fn statements_are_filed_once_with_coverage_and_refusals_change_nothing() {
 /// balances, every transaction filed; and the same scan again is refused as a duplicate.
 #[test]
 fn a_scanned_statement_imports_with_progress() {
-    use folio_fixtures::scan::{scanned_copy, style_for, Raster};
     let root = tempfile::tempdir().unwrap();
     let data = root.path().join("ledger");
     let dir = DataDir::at(&data).unwrap();
@@ -139,26 +142,10 @@ fn a_scanned_statement_imports_with_progress() {
         .into_iter()
         .find(|f| f.name == "us-checking")
         .unwrap();
-    let engine = folio_statements::pdf_engine_from_env().unwrap();
-    // The scanned fixtures' seed (crates/statements/tests/common/scans.rs): the draw of angle,
-    // noise and JPEG whose accuracy the OCR tests and bench pin. Other draws can misread a
-    // figure; such a scan is then refused as not adding up, which is not what this test is about.
-    let seed = 20_240_611;
-    let rasters: Vec<Option<Raster>> = (0..f.pages.len())
-        .map(|i| {
-            let dpi = style_for(i, seed).dpi as f32;
-            let page = engine
-                .render_pages(&f.pdf, None, dpi)
-                .unwrap()
-                .swap_remove(i);
-            Some(Raster {
-                width: page.width,
-                height: page.height,
-                pixels: page.pixels,
-            })
-        })
-        .collect();
-    let scan = scanned_copy(&f, "us-checking-scanned", &rasters, seed).unwrap();
+    // The scanned fixtures' own copy (seed `scans::SEED`), whose accuracy the OCR tests pin:
+    // other draws can misread a figure, and such a scan is refused as not adding up, which is not
+    // what this test is about.
+    let scan = scans::scanned(folio_statements::pdf_engine_from_env().unwrap(), &f);
     let file = root.path().join("us-checking-scanned.pdf");
     std::fs::write(&file, &scan.pdf).unwrap();
 

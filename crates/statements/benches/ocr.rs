@@ -18,6 +18,7 @@ use std::time::Instant;
 
 use folio_statements::{
     parse_statement, pdfium_candidates, tesseract_candidates, IntakeLimits, OcrEngine, PdfEngine,
+    PdfText,
 };
 
 fn main() {
@@ -48,38 +49,10 @@ fn main() {
     let mut total = scans::Score::default();
     for f in &files {
         let started = Instant::now();
-        let text = engine
-            .extract_scans(
-                &f.pdf,
-                None,
-                IntakeLimits::default(),
-                Some(&ocr),
-                &mut |_| {},
-                &AtomicBool::new(false),
-            )
-            .unwrap();
+        let text = recognise(engine, &f.pdf, &ocr);
         let took = started.elapsed().as_secs_f64();
         let scanned = text.image_pages().len();
-        let parsed = parse_statement(&text);
-        let (score, ok, corrected) = match &parsed {
-            Ok(s) => (
-                scans::score(&s.transactions, &f.truth.transactions),
-                s.reconciled,
-                s.warnings
-                    .iter()
-                    .filter(|w| w.code == "OCR_CORRECTED")
-                    .count(),
-            ),
-            Err(_) => (
-                scans::Score {
-                    right: 0,
-                    read: 0,
-                    truth: f.truth.transactions.len(),
-                },
-                false,
-                0,
-            ),
-        };
+        let (score, ok, corrected) = judge(&text, f);
         println!(
             "{:<26} pages {scanned} s/page {:.2} F1 {:.3} ({}/{} right, {} read) reconciled {ok} ocr_corrected {corrected}",
             f.name,
@@ -114,36 +87,16 @@ fn main() {
         for f in folio_fixtures::all() {
             let scan = scans::scanned_with_seed(engine, &f, seed);
             let started = Instant::now();
-            let text = engine
-                .extract_scans(
-                    &scan.pdf,
-                    None,
-                    IntakeLimits::default(),
-                    Some(&ocr),
-                    &mut |_| {},
-                    &AtomicBool::new(false),
-                )
-                .unwrap();
+            let text = recognise(engine, &scan.pdf, &ocr);
             seconds += started.elapsed().as_secs_f64();
             pages += text.image_pages().len();
             n += 1;
-            match parse_statement(&text) {
-                Ok(s) => {
-                    total.add(scans::score(&s.transactions, &scan.truth.transactions));
-                    if s.reconciled {
-                        reconciled += 1;
-                    } else {
-                        unproven.push(f.name.clone());
-                    }
-                }
-                Err(_) => {
-                    total.add(scans::Score {
-                        right: 0,
-                        read: 0,
-                        truth: scan.truth.transactions.len(),
-                    });
-                    unproven.push(f.name.clone());
-                }
+            let (score, ok, _) = judge(&text, &scan);
+            total.add(score);
+            if ok {
+                reconciled += 1;
+            } else {
+                unproven.push(f.name.clone());
             }
         }
         println!(
@@ -157,16 +110,7 @@ fn main() {
     for f in &files {
         let started = Instant::now();
         let fresh = find();
-        let text = engine
-            .extract_scans(
-                &f.pdf,
-                None,
-                IntakeLimits::default(),
-                Some(&fresh),
-                &mut |_| {},
-                &AtomicBool::new(false),
-            )
-            .unwrap();
+        let text = recognise(engine, &f.pdf, &fresh);
         cold_seconds += started.elapsed().as_secs_f64();
         cold_pages += text.image_pages().len();
     }
@@ -174,4 +118,42 @@ fn main() {
         "cold (models loaded for each file): s_per_page={:.2}",
         cold_seconds / cold_pages.max(1) as f64
     );
+}
+
+/// One file read with OCR, as the app reads it.
+fn recognise(engine: &PdfEngine, pdf: &[u8], ocr: &OcrEngine) -> PdfText {
+    engine
+        .extract_scans(
+            pdf,
+            None,
+            IntakeLimits::default(),
+            Some(ocr),
+            &mut |_| {},
+            &AtomicBool::new(false),
+        )
+        .unwrap()
+}
+
+/// A reading against its fixture's truth: the score, whether it is proven, and how many figures
+/// the arithmetic corrected. A statement that does not parse scores nothing right.
+fn judge(text: &PdfText, f: &folio_fixtures::Fixture) -> (scans::Score, bool, usize) {
+    match parse_statement(text) {
+        Ok(s) => (
+            scans::score(&s.transactions, &f.truth.transactions),
+            s.reconciled,
+            s.warnings
+                .iter()
+                .filter(|w| w.code == "OCR_CORRECTED")
+                .count(),
+        ),
+        Err(_) => (
+            scans::Score {
+                right: 0,
+                read: 0,
+                truth: f.truth.transactions.len(),
+            },
+            false,
+            0,
+        ),
+    }
 }
