@@ -4,11 +4,12 @@
 
 use std::path::Path;
 
-use folio_app::{bank_file_format, read_bank_bytes, AppError, BankFileOptions, ErrorCode};
+use folio_app::{
+    bank_file_format, read_bank_bytes, AppError, BankFileOptions, ErrorCode, ErrorView, ImportJob,
+};
 use folio_bankfiles::{CsvMapping, DateOrder, Format, NumberFormat};
 
-use crate::dto::{BankFileChoicesDto, BankFileSetupDto, CsvMappingDto, ErrorDto};
-use crate::imports::JobDto;
+use crate::dto::{BankFileChoicesDto, BankFileSetupDto, CsvMappingDto};
 
 /// Rows the form previews.
 const PREVIEW_ROWS: usize = 8;
@@ -36,7 +37,7 @@ fn mapping_for(bytes: &[u8], options: &BankFileOptions) -> CsvMapping {
 
 pub fn setup(
     job_id: u64,
-    job: &JobDto,
+    job: &ImportJob,
     path: &Path,
     options: &BankFileOptions,
 ) -> Result<BankFileSetupDto, AppError> {
@@ -92,8 +93,8 @@ pub fn setup(
     })
 }
 
-fn choice_error(message: String) -> ErrorDto {
-    ErrorDto::from(AppError::new(
+fn choice_error(message: String) -> ErrorView {
+    ErrorView::from(AppError::new(
         ErrorCode::BankFile("CSV_MAPPING_MISMATCH"),
         message,
     ))
@@ -104,7 +105,7 @@ pub fn options(
     path: &Path,
     current: &BankFileOptions,
     choices: &BankFileChoicesDto,
-) -> Result<BankFileOptions, ErrorDto> {
+) -> Result<BankFileOptions, ErrorView> {
     let mut options = current.clone();
     if let Some(m) = &choices.mapping {
         let (bytes, _) = read(path)?;

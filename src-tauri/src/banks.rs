@@ -28,7 +28,7 @@ use specta::Type;
 use tauri::{AppHandle, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
 use tauri_specta::Event;
 
-use crate::Session;
+use folio_app::Session;
 
 /// Where the connect and consent pages send the person back. Never loaded: navigation to it is
 /// caught.
@@ -84,7 +84,7 @@ pub struct BankSyncChanged {
     /// Transactions fetched so far.
     pub transactions: u32,
     /// What failed, when `phase` is `failed`.
-    pub error: Option<crate::dto::ErrorDto>,
+    pub error: Option<folio_app::ErrorView>,
     /// Started by the schedule rather than by the person.
     pub scheduled: bool,
 }
@@ -482,7 +482,7 @@ async fn record_and_sync<R: Runtime>(
     label: &str,
     secrets: &ConnectionSecrets,
 ) -> Result<(i64, SyncReport), AppError> {
-    let session = app.state::<Session>();
+    let session = app.state::<Arc<Session>>();
     let id = session
         .with_folio_mut(|f| f.connect_as(provider, &Keychain::os(), base_url, label, secrets))?;
     match sync(app, id, false).await {
@@ -538,7 +538,7 @@ pub async fn reconnect<R: Runtime>(
     app: &AppHandle<R>,
     connection_id: i64,
 ) -> Result<SyncReport, AppError> {
-    let session = app.state::<Session>();
+    let session = app.state::<Arc<Session>>();
     let (connection, secrets) = session.with_folio(|f| {
         let connection = f
             .connections()?
@@ -649,7 +649,7 @@ pub async fn sync<R: Runtime>(
     let outcome = fetched.and_then(|(plan, fetched)| {
         announce("filing", None, None);
         let synced_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
-        app.state::<Session>()
+        app.state::<Arc<Session>>()
             .with_folio_mut(|f| f.finish_sync(&plan, fetched, &synced_at))
     });
     match &outcome {
@@ -671,7 +671,7 @@ async fn fetch<R: Runtime>(
     refresh_at_bank: bool,
     on_progress: &mut (dyn FnMut(folio_banks::any::FetchProgress) + Send),
 ) -> Result<Fetched, AppError> {
-    let session = app.state::<Session>();
+    let session = app.state::<Arc<Session>>();
     let secrets = session.with_folio(|f| {
         if connection_provider(f, connection_id)? == SANDBOX {
             Ok(Some(f.connection_secrets(&Keychain::os(), connection_id)?))
@@ -730,7 +730,7 @@ pub async fn schedule<R: Runtime>(app: AppHandle<R>) {
     let tick = every.min(Duration::from_secs(60));
     loop {
         tokio::time::sleep(tick).await;
-        let session = app.state::<Session>();
+        let session = app.state::<Arc<Session>>();
         if !session.is_open() {
             continue;
         }

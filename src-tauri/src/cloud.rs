@@ -3,18 +3,14 @@
 //! the command: without it nothing is sent). The API key goes to the keychain once.
 
 use folio_app::{
-    convert_in_cloud as convert, converter_key, forget_converter_key as forget, has_converter_key,
-    store_converter_key, AppError, CloudService, ErrorCode,
+    cloud_key, forget_converter_key as forget, has_converter_key, AppError, CloudService,
+    ErrorCode, ErrorView, ImportJob, Imports,
 };
-use folio_converters::{ConvertProgress, Service};
-use folio_secrets::{Keychain, Sensitive};
+use folio_converters::Service;
+use folio_secrets::Keychain;
 use serde::{Deserialize, Serialize};
 use specta::Type;
-use tauri::{AppHandle, Manager, State};
-
-use crate::dto::ErrorDto;
-use crate::imports::{summary_of, Imports, JobDto};
-use crate::Session;
+use tauri::State;
 
 /// One cloud converter as the consent screen describes it.
 #[derive(Clone, Debug, Serialize, Type)]
@@ -76,7 +72,7 @@ fn describe(service: Service, keychain: &Keychain) -> Result<ConverterDto, AppEr
 /// The cloud converters the person may choose, and whether their key is stored.
 #[tauri::command]
 #[specta::specta]
-pub async fn list_converters() -> Result<Vec<ConverterDto>, ErrorDto> {
+pub async fn list_converters() -> Result<Vec<ConverterDto>, ErrorView> {
     let keychain = Keychain::os();
     Ok([Service::Balanzio, Service::FinBox]
         .into_iter()
@@ -87,7 +83,7 @@ pub async fn list_converters() -> Result<Vec<ConverterDto>, ErrorDto> {
 /// Forgets the stored API key of a cloud converter.
 #[tauri::command]
 #[specta::specta]
-pub async fn forget_converter_key(service: String) -> Result<(), ErrorDto> {
+pub async fn forget_converter_key(service: String) -> Result<(), ErrorView> {
     Ok(forget(&Keychain::os(), service_of(&service)?)?)
 }
 
@@ -96,11 +92,10 @@ pub async fn forget_converter_key(service: String) -> Result<(), ErrorDto> {
 #[tauri::command]
 #[specta::specta]
 pub async fn convert_in_cloud(
-    app: AppHandle,
     imports: State<'_, Imports>,
     job_id: u64,
     request: CloudRequestDto,
-) -> Result<JobDto, ErrorDto> {
+) -> Result<ImportJob, ErrorView> {
     let service = service_of(&request.service)?;
     if !request.consent {
         return Err(AppError::new(
@@ -123,37 +118,10 @@ pub async fn convert_in_cloud(
         )
         .into());
     }
-    let keychain = Keychain::os();
-    if let Some(key) = request.api_key.filter(|k| !k.trim().is_empty()) {
-        store_converter_key(&keychain, service, &Sensitive::new(key.trim().to_string()))?;
-    }
-    let key = converter_key(&keychain, service)?;
-    let path = imports.cloud_start(&app, job_id, service.name())?;
-    let cloud = CloudService::from_env(service);
-    let handle = app.clone();
-    tauri::async_runtime::spawn(async move {
-        let imports = handle.state::<Imports>();
-        let mut progress = |p: ConvertProgress| {
-            let percent = match p {
-                ConvertProgress::Uploading { .. } => 5,
-                ConvertProgress::Uploaded { .. } => 20,
-                // The service's OCR is most of the wait.
-                ConvertProgress::Processing { percent } => {
-                    20 + u16::from(percent.min(100)) * 7 / 10
-                }
-                ConvertProgress::Unlocking | ConvertProgress::Converting => 92,
-                ConvertProgress::Done => 100,
-            };
-            imports.cloud_progress(&handle, job_id, u8::try_from(percent).unwrap_or(100));
-        };
-        let result = convert(&cloud, key, &path, bank_name.as_deref(), &mut progress).await;
-        let session = handle.state::<Session>();
-        let result = result.and_then(|read| {
-            let review = session.with_folio(|f| f.review(&read))?;
-            Ok((read, summary_of(&review)))
-        });
-        imports.cloud_done(&handle, job_id, result);
-    });
-    let (job, _, _) = imports.setup_of(job_id)?;
-    Ok(job)
+    let key = cloud_key(&Keychain::os(), service, request.api_key)?;
+    Ok(
+        imports.convert_in_cloud(job_id, service, key, bank_name, |task| {
+            tauri::async_runtime::spawn(task);
+        })?,
+    )
 }

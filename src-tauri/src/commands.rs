@@ -2,18 +2,20 @@
 //! src-tauri/capabilities/main.json. They are async so the keychain and the database never run on
 //! the UI thread.
 
+use std::sync::Arc;
+
 use folio_secrets::Sensitive;
 use tauri::{AppHandle, State};
 
 use folio_app::TransactionFilter;
 
+use folio_app::{ErrorView, FiledSummary, ImportJob, Imports, Session};
+
 use crate::dto::{
     AccountDto, BalancePointDto, BankFileChoicesDto, BankFileSetupDto, ConnectionDto, CoverageDto,
-    DetailDto, ErrorDto, FilterDto, ImportReportDto, LedgerRowDto, LedgerStatus, MonthTotalsDto,
-    ReviewDto, StatementDto, SyncReportDto,
+    DetailDto, FilterDto, LedgerRowDto, LedgerStatus, MonthTotalsDto, ReviewDto, StatementDto,
+    SyncReportDto,
 };
-use crate::imports::{BankRead, Imports, JobDto, JobRead};
-use crate::Session;
 
 fn status(session: &Session) -> LedgerStatus {
     let data_dir = session.data_dir().map(|d| d.path().display().to_string());
@@ -36,18 +38,18 @@ fn status(session: &Session) -> LedgerStatus {
 /// unlocked. Calling it again retries, after the person fixed what the locked screen said.
 #[tauri::command]
 #[specta::specta]
-pub async fn ledger_status(session: State<'_, Session>) -> Result<LedgerStatus, ErrorDto> {
+pub async fn ledger_status(session: State<'_, Arc<Session>>) -> Result<LedgerStatus, ErrorView> {
     Ok(status(&session))
 }
 
 /// The accounts for the sidebar.
 #[tauri::command]
 #[specta::specta]
-pub async fn list_accounts(session: State<'_, Session>) -> Result<Vec<AccountDto>, ErrorDto> {
+pub async fn list_accounts(session: State<'_, Arc<Session>>) -> Result<Vec<AccountDto>, ErrorView> {
     session
         .with_folio(|f| f.accounts())
         .map(|accounts| accounts.into_iter().map(AccountDto::from).collect())
-        .map_err(ErrorDto::from)
+        .map_err(ErrorView::from)
 }
 
 /// Queues statement files (dropped on the window or picked) for reading. Progress arrives as
@@ -55,17 +57,16 @@ pub async fn list_accounts(session: State<'_, Session>) -> Result<Vec<AccountDto
 #[tauri::command]
 #[specta::specta]
 pub async fn import_files(
-    app: AppHandle,
     imports: State<'_, Imports>,
     paths: Vec<String>,
-) -> Result<Vec<JobDto>, ErrorDto> {
-    Ok(imports.add(&app, paths))
+) -> Result<Vec<ImportJob>, ErrorView> {
+    Ok(imports.add(paths))
 }
 
 /// The import jobs the window has (after a reload, say).
 #[tauri::command]
 #[specta::specta]
-pub async fn import_jobs(imports: State<'_, Imports>) -> Result<Vec<JobDto>, ErrorDto> {
+pub async fn import_jobs(imports: State<'_, Imports>) -> Result<Vec<ImportJob>, ErrorView> {
     Ok(imports.jobs())
 }
 
@@ -73,86 +74,38 @@ pub async fn import_jobs(imports: State<'_, Imports>) -> Result<Vec<JobDto>, Err
 #[tauri::command]
 #[specta::specta]
 pub async fn unlock_import(
-    app: AppHandle,
     imports: State<'_, Imports>,
     job_id: u64,
     password: String,
-) -> Result<JobDto, ErrorDto> {
+) -> Result<ImportJob, ErrorView> {
     imports
-        .retry_with_password(&app, job_id, Sensitive::new(password))
-        .map_err(ErrorDto::from)
+        .retry_with_password(job_id, Sensitive::new(password))
+        .map_err(ErrorView::from)
 }
 
 /// What a job read, for the review screen.
 #[tauri::command]
 #[specta::specta]
 pub async fn import_review(
-    session: State<'_, Session>,
     imports: State<'_, Imports>,
     job_id: u64,
-) -> Result<ReviewDto, ErrorDto> {
-    let review = match imports.read_of(job_id)? {
-        JobRead::Pdf(read) => session.with_folio(|f| f.review(&read))?,
-        JobRead::Bank(bank) => session.with_folio(|f| f.bank_file_review(&bank.read, bank.into))?,
-    };
-    Ok(ReviewDto::new(job_id, review))
+) -> Result<ReviewDto, ErrorView> {
+    Ok(ReviewDto::new(job_id, imports.review(job_id)?))
 }
 
 /// Files a reviewed statement: into `account_id` when the person picked one, else the account
-/// its IBAN or number matches (or a new one, named `new_account_name` when the person gave one). One SQL transaction; a failure changes nothing
-/// and leaves the job in review with the error.
+/// its IBAN or number matches (or a new one, named `new_account_name` when the person gave one).
+/// One SQL transaction; a failure changes nothing and leaves the job in review with the error.
 #[tauri::command]
 #[specta::specta]
 pub async fn file_import(
-    app: AppHandle,
-    session: State<'_, Session>,
     imports: State<'_, Imports>,
     job_id: u64,
     account_id: Option<i64>,
     accept_unreconciled: bool,
     new_account_name: Option<String>,
-) -> Result<ImportReportDto, ErrorDto> {
-    // A name only for a new account: filing into an existing one keeps its name.
-    let name = new_account_name
-        .map(|n| n.trim().to_string())
-        .filter(|n| !n.is_empty());
-    let dto = match imports.read_of(job_id)? {
-        JobRead::Pdf(mut read) => {
-            read.account_name = name;
-            ImportReportDto::from(
-                session
-                    .with_folio_mut(|f| f.file_statement(&read, account_id, accept_unreconciled))?,
-            )
-        }
-        JobRead::Bank(bank) => {
-            let BankRead {
-                mut read,
-                into,
-                remember,
-            } = *bank;
-            if account_id.or(into).is_none() {
-                read.account_name = name;
-            }
-            let report = session.with_folio_mut(|f| {
-                let report = f.file_bank_file(&read, account_id.or(into), accept_unreconciled)?;
-                // A CSV/XLSX export's mapping is remembered for the account it went to, so the
-                // next export with the same header row is read the same way, into the same
-                // account. The rows are filed already: a failure here is only reported.
-                if let (Some((bytes, mapping, currency)), Some(first)) =
-                    (&remember, report.statements.first())
-                {
-                    if let Err(e) = f.remember_mapping(first.account_id, bytes, mapping, *currency)
-                    {
-                        eprintln!("Folio could not remember the column mapping: {e}");
-                    }
-                }
-                Ok(report)
-            })?;
-            ImportReportDto::from(&report)
-        }
-    };
-    imports.filed(&app, job_id, dto.clone());
-    Ok(dto)
+) -> Result<FiledSummary, ErrorView> {
+    Ok(imports.file(job_id, account_id, accept_unreconciled, new_account_name)?)
 }
 
 /// What a bank file needs from the person (its column mapping, currency, or how to read its
@@ -162,7 +115,7 @@ pub async fn file_import(
 pub async fn bank_file_setup(
     imports: State<'_, Imports>,
     job_id: u64,
-) -> Result<BankFileSetupDto, ErrorDto> {
+) -> Result<BankFileSetupDto, ErrorView> {
     let (job, path, options) = imports.setup_of(job_id)?;
     Ok(crate::bankfile_setup::setup(job_id, &job, &path, &options)?)
 }
@@ -171,31 +124,26 @@ pub async fn bank_file_setup(
 #[tauri::command]
 #[specta::specta]
 pub async fn set_bank_file_choices(
-    app: AppHandle,
     imports: State<'_, Imports>,
     job_id: u64,
     choices: BankFileChoicesDto,
-) -> Result<JobDto, ErrorDto> {
+) -> Result<ImportJob, ErrorView> {
     let (_, path, options) = imports.setup_of(job_id)?;
     let options = crate::bankfile_setup::options(&path, &options, &choices)?;
-    Ok(imports.retry_with_options(&app, job_id, options)?)
+    Ok(imports.retry_with_options(job_id, options)?)
 }
 
 /// Stops an import being read (scanned pages can take seconds each); nothing is written.
 #[tauri::command]
 #[specta::specta]
-pub async fn cancel_import(
-    app: AppHandle,
-    imports: State<'_, Imports>,
-    job_id: u64,
-) -> Result<(), ErrorDto> {
-    Ok(imports.cancel(&app, job_id)?)
+pub async fn cancel_import(imports: State<'_, Imports>, job_id: u64) -> Result<(), ErrorView> {
+    Ok(imports.cancel(job_id)?)
 }
 
 /// Forgets an import job (discarding what it read; nothing was filed).
 #[tauri::command]
 #[specta::specta]
-pub async fn dismiss_import(imports: State<'_, Imports>, job_id: u64) -> Result<(), ErrorDto> {
+pub async fn dismiss_import(imports: State<'_, Imports>, job_id: u64) -> Result<(), ErrorView> {
     imports.dismiss(job_id);
     Ok(())
 }
@@ -204,11 +152,11 @@ pub async fn dismiss_import(imports: State<'_, Imports>, job_id: u64) -> Result<
 #[tauri::command]
 #[specta::specta]
 pub async fn list_transactions(
-    session: State<'_, Session>,
+    session: State<'_, Arc<Session>>,
     filter: FilterDto,
     offset: u32,
     limit: u32,
-) -> Result<Vec<LedgerRowDto>, ErrorDto> {
+) -> Result<Vec<LedgerRowDto>, ErrorView> {
     let filter = TransactionFilter::from(filter);
     let rows = session.with_folio(|f| f.ledger_rows(&filter, u64::from(offset), limit))?;
     Ok(rows.into_iter().map(LedgerRowDto::from).collect())
@@ -218,9 +166,9 @@ pub async fn list_transactions(
 #[tauri::command]
 #[specta::specta]
 pub async fn count_transactions(
-    session: State<'_, Session>,
+    session: State<'_, Arc<Session>>,
     filter: FilterDto,
-) -> Result<u32, ErrorDto> {
+) -> Result<u32, ErrorView> {
     let filter = TransactionFilter::from(filter);
     let n = session.with_folio(|f| f.count_rows(&filter))?;
     Ok(u32::try_from(n).unwrap_or(u32::MAX))
@@ -230,16 +178,18 @@ pub async fn count_transactions(
 #[tauri::command]
 #[specta::specta]
 pub async fn transaction_detail(
-    session: State<'_, Session>,
+    session: State<'_, Arc<Session>>,
     id: i64,
-) -> Result<DetailDto, ErrorDto> {
+) -> Result<DetailDto, ErrorView> {
     Ok(session.with_folio(|f| f.transaction_detail(id))?.into())
 }
 
 /// The filed statements.
 #[tauri::command]
 #[specta::specta]
-pub async fn list_statements(session: State<'_, Session>) -> Result<Vec<StatementDto>, ErrorDto> {
+pub async fn list_statements(
+    session: State<'_, Arc<Session>>,
+) -> Result<Vec<StatementDto>, ErrorView> {
     let statements = session.with_folio(|f| f.statements())?;
     Ok(statements.into_iter().map(StatementDto::from).collect())
 }
@@ -249,9 +199,9 @@ pub async fn list_statements(session: State<'_, Session>) -> Result<Vec<Statemen
 #[tauri::command]
 #[specta::specta]
 pub async fn delete_statement(
-    session: State<'_, Session>,
+    session: State<'_, Arc<Session>>,
     statement_id: i64,
-) -> Result<u32, ErrorDto> {
+) -> Result<u32, ErrorView> {
     let n = session.with_folio_mut(|f| f.delete_statement(statement_id))?;
     Ok(u32::try_from(n).unwrap_or(u32::MAX))
 }
@@ -259,7 +209,7 @@ pub async fn delete_statement(
 /// Per account, the months its statements cover and the months missing.
 #[tauri::command]
 #[specta::specta]
-pub async fn coverage(session: State<'_, Session>) -> Result<Vec<CoverageDto>, ErrorDto> {
+pub async fn coverage(session: State<'_, Arc<Session>>) -> Result<Vec<CoverageDto>, ErrorView> {
     let coverage = session.with_folio(|f| f.coverage())?;
     Ok(coverage.into_iter().map(CoverageDto::from).collect())
 }
@@ -268,9 +218,9 @@ pub async fn coverage(session: State<'_, Session>) -> Result<Vec<CoverageDto>, E
 #[tauri::command]
 #[specta::specta]
 pub async fn monthly_totals(
-    session: State<'_, Session>,
+    session: State<'_, Arc<Session>>,
     account_id: Option<i64>,
-) -> Result<Vec<MonthTotalsDto>, ErrorDto> {
+) -> Result<Vec<MonthTotalsDto>, ErrorView> {
     let months = session.with_folio(|f| f.monthly_totals(account_id))?;
     Ok(months.into_iter().map(MonthTotalsDto::from).collect())
 }
@@ -279,9 +229,9 @@ pub async fn monthly_totals(
 #[tauri::command]
 #[specta::specta]
 pub async fn balance_history(
-    session: State<'_, Session>,
+    session: State<'_, Arc<Session>>,
     account_id: i64,
-) -> Result<Vec<BalancePointDto>, ErrorDto> {
+) -> Result<Vec<BalancePointDto>, ErrorView> {
     let points = session.with_folio(|f| f.balance_history(account_id))?;
     Ok(points.into_iter().map(BalancePointDto::from).collect())
 }
@@ -289,7 +239,9 @@ pub async fn balance_history(
 /// The bank connections, their state and last sync.
 #[tauri::command]
 #[specta::specta]
-pub async fn list_connections(session: State<'_, Session>) -> Result<Vec<ConnectionDto>, ErrorDto> {
+pub async fn list_connections(
+    session: State<'_, Arc<Session>>,
+) -> Result<Vec<ConnectionDto>, ErrorView> {
     let connections = session.with_folio(|f| f.connections())?;
     Ok(connections.into_iter().map(ConnectionDto::from).collect())
 }
@@ -301,7 +253,7 @@ pub async fn list_connections(session: State<'_, Session>) -> Result<Vec<Connect
 pub async fn connect_sandbox_bank(
     app: AppHandle,
     bank: crate::banks::SandboxKind,
-) -> Result<SyncReportDto, ErrorDto> {
+) -> Result<SyncReportDto, ErrorView> {
     let (_id, report) = crate::banks::connect_sandbox(&app, bank).await?;
     Ok(report.into())
 }
@@ -315,7 +267,7 @@ pub async fn connect_bank(
     app: AppHandle,
     registration: crate::banks::BankRegistration,
     label: Option<String>,
-) -> Result<SyncReportDto, ErrorDto> {
+) -> Result<SyncReportDto, ErrorView> {
     let (_id, report) = crate::banks::connect_bank(&app, registration, label).await?;
     Ok(report.into())
 }
@@ -327,7 +279,7 @@ pub async fn connect_bank(
 pub async fn reconnect_connection(
     app: AppHandle,
     connection_id: i64,
-) -> Result<SyncReportDto, ErrorDto> {
+) -> Result<SyncReportDto, ErrorView> {
     Ok(crate::banks::reconnect(&app, connection_id).await?.into())
 }
 
@@ -337,7 +289,7 @@ pub async fn reconnect_connection(
 pub async fn sync_connection(
     app: AppHandle,
     connection_id: i64,
-) -> Result<SyncReportDto, ErrorDto> {
+) -> Result<SyncReportDto, ErrorView> {
     Ok(crate::banks::sync(&app, connection_id, false).await?.into())
 }
 
@@ -345,8 +297,8 @@ pub async fn sync_connection(
 #[tauri::command]
 #[specta::specta]
 pub async fn remove_connection(
-    session: State<'_, Session>,
+    session: State<'_, Arc<Session>>,
     connection_id: i64,
-) -> Result<(), ErrorDto> {
+) -> Result<(), ErrorView> {
     Ok(session.with_folio_mut(|f| f.disconnect(&folio_secrets::Keychain::os(), connection_id))?)
 }

@@ -9,12 +9,13 @@ mod cloud;
 mod commands;
 mod dto;
 mod imports;
-mod session;
 
+use std::sync::Arc;
+
+use folio_app::{Imports, Session};
 use specta_typescript::Typescript;
+use tauri::Manager;
 use tauri_specta::{collect_commands, collect_events, Builder, ErrorHandlingMode};
-
-pub use session::Session;
 
 /// The typed command set: what the UI may call, and what the TypeScript bindings describe.
 pub fn commands() -> Builder<tauri::Wry> {
@@ -70,15 +71,21 @@ pub fn typescript() -> Typescript {
 /// Starts the app: one main window serving the bundled UI.
 pub fn run() {
     let builder = commands();
+    let session = Arc::new(Session::new(
+        None,
+        std::env::var_os("FOLIO_DATA_DIR"),
+        dirs::data_dir(),
+    ));
     let app = tauri::Builder::default()
-        .manage(Session::from_environment())
-        .manage(imports::Imports::default())
+        .manage(Arc::clone(&session))
         .manage(banks::SandboxBanks::default())
         .manage(banks::Syncing::default())
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
+            let to_window = Arc::new(imports::ToWindow(app.handle().clone()));
+            app.manage(Imports::new(session, to_window));
             tauri::async_runtime::spawn(banks::schedule(app.handle().clone()));
             Ok(())
         })

@@ -289,3 +289,30 @@ impl From<folio_statements::StatementError> for AppError {
         }
     }
 }
+
+/// Why something failed, as a window shows it: it switches on `code`, never on text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ErrorView {
+    pub code: String,
+    pub title: String,
+    pub message: String,
+    pub hint: String,
+}
+
+impl From<AppError> for ErrorView {
+    fn from(e: AppError) -> Self {
+        ErrorView::from(&e)
+    }
+}
+
+impl From<&AppError> for ErrorView {
+    fn from(e: &AppError) -> Self {
+        ErrorView {
+            code: e.code().to_string(),
+            title: e.title().to_string(),
+            message: e.message().to_string(),
+            hint: e.hint().to_string(),
+        }
+    }
+}

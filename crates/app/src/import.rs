@@ -7,7 +7,8 @@ use std::sync::atomic::AtomicBool;
 
 use folio_ledger::{AccountId, Money, NewAccount, NewTransaction};
 use folio_statements::{
-    IntakeLimits, ParsedStatement, PdfEngine, ReadStep, StatementInsights, StatementSummary,
+    IntakeLimits, Ocr, ParsedStatement, PdfEngine, ReadOptions, ReadStage, StatementInsights,
+    StatementSummary,
 };
 use folio_store::StatementImport;
 use serde::Serialize;
@@ -15,23 +16,6 @@ use sha2::{Digest, Sha256};
 
 use crate::views::plain_decimal;
 use crate::{AccountView, AppError, ErrorCode, Folio, ImportReport};
-
-/// Where reading a statement file is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ReadStage {
-    /// Checking the file's bytes and whether it was filed before.
-    Checking,
-    /// Reading page `page` of `pages`; `percent` of the whole read is done.
-    Page { page: u32, pages: u32, percent: u8 },
-    /// Scanned pages: `done` of `scanned` recognised by OCR; `percent` of the whole read.
-    Recognising {
-        done: u32,
-        scanned: u32,
-        percent: u8,
-    },
-    /// Finding the account, period, balances and rows, and proving them.
-    Verifying,
-}
 
 /// A statement file read and verified, not filed yet. It holds no secret: the password (if any)
 /// was only used to open the file.
@@ -87,46 +71,30 @@ pub fn read_statement_file(
             ),
         ));
     }
-    let ocr = folio_statements::ocr_engine_from_env();
-    let text = engine.extract_scans(
-        &bytes,
-        password,
-        limits,
-        ocr.as_ref().ok().copied(),
-        &mut |p| {
-            progress(match p.stage {
-                ReadStep::Reading => ReadStage::Page {
-                    page: p.page,
-                    pages: p.pages,
-                    percent: p.percent,
-                },
-                ReadStep::Recognised => ReadStage::Recognising {
-                    done: p.recognised,
-                    scanned: p.scanned,
-                    percent: p.percent,
-                },
-            });
-        },
-        cancel,
-    )?;
-    progress(ReadStage::Verifying);
-    let statement = match (folio_statements::parse_statement(&text), ocr) {
-        // A scan with no OCR engine: say what to install, not only that it is a scan.
-        (Err(e), Err(missing)) if e.code() == "PDF_IS_IMAGE" => return Err(missing.into()),
-        (parsed, _) => parsed?,
-    };
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
-    let insights =
-        folio_statements::pdf_insights(&statement, &text, &bytes, Some(&file_name), known.prior);
+    let found = folio_statements::read_statement(
+        engine,
+        &bytes,
+        &ReadOptions {
+            password,
+            limits,
+            ocr: Ocr::Auto,
+            label: Some(&file_name),
+            prior: known.prior,
+            cancel,
+        },
+        progress,
+    )?
+    .into_statement()?;
     Ok(ReadStatement {
         path: path.to_path_buf(),
         file_name,
         sha256,
-        statement,
-        insights: Some(insights),
+        statement: found.statement,
+        insights: Some(found.insights),
         account_name: None,
     })
 }

@@ -6,9 +6,12 @@
 mod bankfile;
 mod browse;
 mod cloud;
+mod convert;
 mod data_dir;
 mod error;
 mod import;
+mod jobs;
+mod session;
 mod sync;
 mod views;
 
@@ -31,11 +34,15 @@ pub use cloud::{
     convert_in_cloud, converter_key, forget_converter_key, has_converter_key, read_from_converted,
     store_converter_key, CloudService,
 };
+pub use convert::{convert_statement_file, Converted};
 pub use data_dir::DataDir;
-pub use error::{AppError, ErrorCode};
-pub use import::{
-    read_statement_file, Known, ReadStage, ReadStatement, ReviewRow, StatementReview,
+pub use error::{AppError, ErrorCode, ErrorView};
+pub use folio_statements::ReadStage;
+pub use import::{read_statement_file, Known, ReadStatement, ReviewRow, StatementReview};
+pub use jobs::{
+    cloud_key, summary_of, FiledSummary, ImportJob, Imports, JobListener, JobStage, JobSummary,
 };
+pub use session::Session;
 pub use sync::{AccountSync, ConnectionView, SyncPlan, SyncReport};
 pub use views::{
     AccountView, CoverageView, ImportReport, LedgerInfo, StatementView, TransactionView,

@@ -621,48 +621,15 @@ fn convert(
         max_bytes,
         ..IntakeLimits::default()
     };
-    let ocr = folio_statements::ocr_engine_from_env();
-    let mut report = ocr_progress(file);
-    // The bytes are kept: the tamper checks read the file's structure, not only its text.
-    let raw = folio_statements::read_pdf(file, limits)?;
-    let text = engine.extract_scans(
-        &raw,
+    let folio_app::Converted { bytes, statement } = folio_app::convert_statement_file(
+        engine,
+        file,
         password,
         limits,
-        ocr.as_ref().ok().copied(),
-        &mut |p| {
-            if p.stage == folio_statements::ReadStep::Recognised {
-                report(folio_app::ReadStage::Recognising {
-                    done: p.recognised,
-                    scanned: p.scanned,
-                    percent: p.percent,
-                });
-            }
-        },
-        &std::sync::atomic::AtomicBool::new(false),
+        format,
+        summaries,
+        &mut ocr_progress(file),
     )?;
-    report(folio_app::ReadStage::Verifying);
-    let statement = match (folio_statements::parse_statement(&text), ocr) {
-        // A scan with no OCR engine: say what to install, not only that it is a scan.
-        (Err(e), Err(missing)) if e.code() == "PDF_IS_IMAGE" => return Err(missing),
-        (parsed, _) => parsed?,
-    };
-    let bytes = match format {
-        ExportFormat::Json => {
-            let label = file.file_name().map(|n| n.to_string_lossy().to_string());
-            let insights = folio_statements::pdf_insights(
-                &statement,
-                &text,
-                &raw,
-                label.as_deref(),
-                summaries,
-            );
-            folio_statements::to_json_with_insights(&statement, Some(&insights)).into_bytes()
-        }
-        ExportFormat::Csv => folio_statements::to_csv(&statement).into_bytes(),
-        ExportFormat::Xlsx => folio_statements::to_xlsx(&statement)
-            .map_err(|e| StatementError::Io(std::io::Error::other(e.to_string())))?,
-    };
     let target = match (out, format) {
         (Some(path), _) => Some(path.to_path_buf()),
         (None, ExportFormat::Xlsx) => Some(file.with_extension("xlsx")),

@@ -14,6 +14,7 @@ mod intake;
 mod layout;
 mod ocr;
 mod pdf;
+mod read;
 mod statement;
 mod table;
 
@@ -37,6 +38,7 @@ pub use pdf::{
     pdfium_candidates, DocumentInfo, PageKind, PageText, PdfEngine, PdfText, PdfType, ReadProgress,
     ReadStep, Word, OCR_DPI,
 };
+pub use read::{read_statement, FoundStatement, Ocr, ReadOptions, ReadStage, Reading};
 pub use statement::{parse_statement, ParsedStatement, ParsedTransaction, SignConvention, Warning};
 pub use table::{
     assemble, read_table, Assembled, Column, RawRow, Role, RowKind, Table, TableReading,

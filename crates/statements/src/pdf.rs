@@ -180,6 +180,20 @@ impl PdfEngine {
         on_progress: &mut dyn FnMut(ReadProgress),
         cancel: &AtomicBool,
     ) -> Result<PdfText, StatementError> {
+        self.extract_scans_lazily(bytes, password, limits, &|| ocr, on_progress, cancel)
+    }
+
+    /// [`PdfEngine::extract_scans`] that asks `ocr` for the OCR engine only when the first
+    /// scanned page is met, so a text PDF never pays for loading Tesseract's models.
+    pub fn extract_scans_lazily<'o>(
+        &self,
+        bytes: &[u8],
+        password: Option<&str>,
+        limits: crate::IntakeLimits,
+        ocr: &dyn Fn() -> Option<&'o OcrEngine>,
+        on_progress: &mut dyn FnMut(ReadProgress),
+        cancel: &AtomicBool,
+    ) -> Result<PdfText, StatementError> {
         let _turn = self.one_at_a_time.lock().unwrap_or_else(|p| p.into_inner());
         let document = self
             .pdfium
@@ -203,14 +217,25 @@ impl PdfEngine {
         let (done_tx, done_rx) = mpsc::channel::<(usize, Result<Vec<Word>, StatementError>)>();
         let job_rx = Mutex::new(job_rx);
         std::thread::scope(|scope| {
-            if let Some(ocr) = ocr {
-                for _ in 0..workers {
-                    let done_tx = done_tx.clone();
-                    let (job_rx, stop) = (&job_rx, &stop);
-                    scope.spawn(move || ocr_worker(ocr, job_rx, done_tx, stop));
-                }
-            }
-            drop(done_tx);
+            // The OCR engine, asked for at the first scanned page: `None` until then, then
+            // whether there is one. Its workers start with it; the reader's own sender of
+            // finished pages goes once they hold theirs, so `done_rx` ends when they do.
+            let mut engine: Option<Option<&'o OcrEngine>> = None;
+            let mut done_tx = Some(done_tx);
+            let (job_rx_ref, stop_ref) = (&job_rx, &stop);
+            let mut ocr_for_scan = || -> bool {
+                let found = *engine.get_or_insert_with(|| {
+                    let found = ocr();
+                    if let (Some(ocr), Some(tx)) = (found, done_tx.take()) {
+                        for _ in 0..workers {
+                            let done_tx = tx.clone();
+                            scope.spawn(move || ocr_worker(ocr, job_rx_ref, done_tx, stop_ref));
+                        }
+                    }
+                    found
+                });
+                found.is_some()
+            };
             let mut run = Run {
                 pages: Vec::new(),
                 outstanding: 0,
@@ -226,7 +251,7 @@ impl PdfEngine {
                     on_progress(meter.event(ReadStep::Reading, number));
                     run.check_cancel()?;
                     let text = read_page(&page, number, limits.max_chars_per_page)?;
-                    let scan = text.kind == PageKind::ImageBased && ocr.is_some();
+                    let scan = text.kind == PageKind::ImageBased && ocr_for_scan();
                     let size = (text.width, text.height);
                     run.pages.push(text);
                     if scan {

@@ -14,87 +14,87 @@ export const commands = {
 	 *  Opens the ledger if it is not open yet (the keychain is the login) and says whether it is
 	 *  unlocked. Calling it again retries, after the person fixed what the locked screen said.
 	 */
-	ledgerStatus: () => typedError<LedgerStatus, ErrorDto>(__TAURI_INVOKE("ledger_status")),
+	ledgerStatus: () => typedError<LedgerStatus, ErrorView>(__TAURI_INVOKE("ledger_status")),
 	/**  The accounts for the sidebar. */
-	listAccounts: () => typedError<AccountDto[], ErrorDto>(__TAURI_INVOKE("list_accounts")),
+	listAccounts: () => typedError<AccountDto[], ErrorView>(__TAURI_INVOKE("list_accounts")),
 	/**
 	 *  Queues statement files (dropped on the window or picked) for reading. Progress arrives as
 	 *  `ImportJobChanged` events; the returned jobs are the new rows.
 	 */
-	importFiles: (paths: string[]) => typedError<JobDto[], ErrorDto>(__TAURI_INVOKE("import_files", { paths })),
+	importFiles: (paths: string[]) => typedError<ImportJob[], ErrorView>(__TAURI_INVOKE("import_files", { paths })),
 	/**  The import jobs the window has (after a reload, say). */
-	importJobs: () => typedError<JobDto[], ErrorDto>(__TAURI_INVOKE("import_jobs")),
+	importJobs: () => typedError<ImportJob[], ErrorView>(__TAURI_INVOKE("import_jobs")),
 	/**  Opens a protected statement with the password the person typed, and reads it again. */
-	unlockImport: (jobId: number, password: string) => typedError<JobDto, ErrorDto>(__TAURI_INVOKE("unlock_import", { jobId, password })),
+	unlockImport: (jobId: number, password: string) => typedError<ImportJob, ErrorView>(__TAURI_INVOKE("unlock_import", { jobId, password })),
 	/**  What a job read, for the review screen. */
-	importReview: (jobId: number) => typedError<ReviewDto, ErrorDto>(__TAURI_INVOKE("import_review", { jobId })),
+	importReview: (jobId: number) => typedError<ReviewDto, ErrorView>(__TAURI_INVOKE("import_review", { jobId })),
 	/**
 	 *  Files a reviewed statement: into `account_id` when the person picked one, else the account
-	 *  its IBAN or number matches (or a new one, named `new_account_name` when the person gave one). One SQL transaction; a failure changes nothing
-	 *  and leaves the job in review with the error.
+	 *  its IBAN or number matches (or a new one, named `new_account_name` when the person gave one).
+	 *  One SQL transaction; a failure changes nothing and leaves the job in review with the error.
 	 */
-	fileImport: (jobId: number, accountId: number | null, acceptUnreconciled: boolean, newAccountName: string | null) => typedError<ImportReportDto, ErrorDto>(__TAURI_INVOKE("file_import", { jobId, accountId, acceptUnreconciled, newAccountName })),
+	fileImport: (jobId: number, accountId: number | null, acceptUnreconciled: boolean, newAccountName: string | null) => typedError<FiledSummary, ErrorView>(__TAURI_INVOKE("file_import", { jobId, accountId, acceptUnreconciled, newAccountName })),
 	/**  Forgets an import job (discarding what it read; nothing was filed). */
-	dismissImport: (jobId: number) => typedError<null, ErrorDto>(__TAURI_INVOKE("dismiss_import", { jobId })),
+	dismissImport: (jobId: number) => typedError<null, ErrorView>(__TAURI_INVOKE("dismiss_import", { jobId })),
 	/**  Stops an import being read (scanned pages can take seconds each); nothing is written. */
-	cancelImport: (jobId: number) => typedError<null, ErrorDto>(__TAURI_INVOKE("cancel_import", { jobId })),
+	cancelImport: (jobId: number) => typedError<null, ErrorView>(__TAURI_INVOKE("cancel_import", { jobId })),
 	/**
 	 *  What a bank file needs from the person (its column mapping, currency, or how to read its
 	 *  dates and numbers), with Folio's suggestion and a preview of its first rows.
 	 */
-	bankFileSetup: (jobId: number) => typedError<BankFileSetupDto, ErrorDto>(__TAURI_INVOKE("bank_file_setup", { jobId })),
+	bankFileSetup: (jobId: number) => typedError<BankFileSetupDto, ErrorView>(__TAURI_INVOKE("bank_file_setup", { jobId })),
 	/**  Reads a bank file again with the person's choices. */
-	setBankFileChoices: (jobId: number, choices: BankFileChoicesDto) => typedError<JobDto, ErrorDto>(__TAURI_INVOKE("set_bank_file_choices", { jobId, choices })),
+	setBankFileChoices: (jobId: number, choices: BankFileChoicesDto) => typedError<ImportJob, ErrorView>(__TAURI_INVOKE("set_bank_file_choices", { jobId, choices })),
 	/**  The cloud converters the person may choose, and whether their key is stored. */
-	listConverters: () => typedError<ConverterDto[], ErrorDto>(__TAURI_INVOKE("list_converters")),
+	listConverters: () => typedError<ConverterDto[], ErrorView>(__TAURI_INVOKE("list_converters")),
 	/**  Forgets the stored API key of a cloud converter. */
-	forgetConverterKey: (service: string) => typedError<null, ErrorDto>(__TAURI_INVOKE("forget_converter_key", { service })),
+	forgetConverterKey: (service: string) => typedError<null, ErrorView>(__TAURI_INVOKE("forget_converter_key", { service })),
 	/**
 	 *  Sends a PDF Folio could not read to the cloud converter the person chose, after they agreed.
 	 *  Progress and the result arrive as the job's events (processing, then review or failed).
 	 */
-	convertInCloud: (jobId: number, request: CloudRequestDto) => typedError<JobDto, ErrorDto>(__TAURI_INVOKE("convert_in_cloud", { jobId, request })),
+	convertInCloud: (jobId: number, request: CloudRequestDto) => typedError<ImportJob, ErrorView>(__TAURI_INVOKE("convert_in_cloud", { jobId, request })),
 	/**  One page of the ledger table: sorted, filtered and searched (full text) by the store. */
-	listTransactions: (filter: FilterDto, offset: number, limit: number) => typedError<LedgerRowDto[], ErrorDto>(__TAURI_INVOKE("list_transactions", { filter, offset, limit })),
+	listTransactions: (filter: FilterDto, offset: number, limit: number) => typedError<LedgerRowDto[], ErrorView>(__TAURI_INVOKE("list_transactions", { filter, offset, limit })),
 	/**  How many transactions the filter matches (asked apart, so the first page shows first). */
-	countTransactions: (filter: FilterDto) => typedError<number, ErrorDto>(__TAURI_INVOKE("count_transactions", { filter })),
+	countTransactions: (filter: FilterDto) => typedError<number, ErrorView>(__TAURI_INVOKE("count_transactions", { filter })),
 	/**  One transaction with the statement and page it came from. */
-	transactionDetail: (id: number) => typedError<DetailDto, ErrorDto>(__TAURI_INVOKE("transaction_detail", { id })),
+	transactionDetail: (id: number) => typedError<DetailDto, ErrorView>(__TAURI_INVOKE("transaction_detail", { id })),
 	/**  The filed statements. */
-	listStatements: () => typedError<StatementDto[], ErrorDto>(__TAURI_INVOKE("list_statements")),
+	listStatements: () => typedError<StatementDto[], ErrorView>(__TAURI_INVOKE("list_statements")),
 	/**
 	 *  Deletes a statement and exactly the transactions it brought (the window asked first).
 	 *  Returns how many transactions went.
 	 */
-	deleteStatement: (statementId: number) => typedError<number, ErrorDto>(__TAURI_INVOKE("delete_statement", { statementId })),
+	deleteStatement: (statementId: number) => typedError<number, ErrorView>(__TAURI_INVOKE("delete_statement", { statementId })),
 	/**  Per account, the months its statements cover and the months missing. */
-	coverage: () => typedError<CoverageDto[], ErrorDto>(__TAURI_INVOKE("coverage")),
+	coverage: () => typedError<CoverageDto[], ErrorView>(__TAURI_INVOKE("coverage")),
 	/**  Money in and out per month (and currency), for one account or all. */
-	monthlyTotals: (accountId: number | null) => typedError<MonthTotalsDto[], ErrorDto>(__TAURI_INVOKE("monthly_totals", { accountId })),
+	monthlyTotals: (accountId: number | null) => typedError<MonthTotalsDto[], ErrorView>(__TAURI_INVOKE("monthly_totals", { accountId })),
 	/**  An account's balance at the end of each month. */
-	balanceHistory: (accountId: number) => typedError<BalancePointDto[], ErrorDto>(__TAURI_INVOKE("balance_history", { accountId })),
+	balanceHistory: (accountId: number) => typedError<BalancePointDto[], ErrorView>(__TAURI_INVOKE("balance_history", { accountId })),
 	/**  The bank connections, their state and last sync. */
-	listConnections: () => typedError<ConnectionDto[], ErrorDto>(__TAURI_INVOKE("list_connections")),
+	listConnections: () => typedError<ConnectionDto[], ErrorView>(__TAURI_INVOKE("list_connections")),
 	/**
 	 *  Connects one of the offline sandbox banks through its flow (its page in a window of its own,
 	 *  with no IPC; none for the business API), then syncs it. Returns what the first sync filed.
 	 */
-	connectSandboxBank: (bank: SandboxKind) => typedError<SyncReportDto, ErrorDto>(__TAURI_INVOKE("connect_sandbox_bank", { bank })),
+	connectSandboxBank: (bank: SandboxKind) => typedError<SyncReportDto, ErrorView>(__TAURI_INVOKE("connect_sandbox_bank", { bank })),
 	/**
 	 *  Connects a bank with the person's own API registration: its connect or consent page in a
 	 *  window of its own (none for ABN AMRO's client credentials), then the first sync. The secrets
 	 *  go into the keychain only.
 	 */
-	connectBank: (registration: BankRegistration, label: string | null) => typedError<SyncReportDto, ErrorDto>(__TAURI_INVOKE("connect_bank", { registration, label })),
+	connectBank: (registration: BankRegistration, label: string | null) => typedError<SyncReportDto, ErrorView>(__TAURI_INVOKE("connect_bank", { registration, label })),
 	/**
 	 *  Connects a connection again (expired token or consent, restarted sandbox), keeping its
 	 *  accounts, then syncs it.
 	 */
-	reconnectConnection: (connectionId: number) => typedError<SyncReportDto, ErrorDto>(__TAURI_INVOKE("reconnect_connection", { connectionId })),
+	reconnectConnection: (connectionId: number) => typedError<SyncReportDto, ErrorView>(__TAURI_INVOKE("reconnect_connection", { connectionId })),
 	/**  Forgets a connection and its secrets in the keychain; its accounts and transactions stay. */
-	removeConnection: (connectionId: number) => typedError<null, ErrorDto>(__TAURI_INVOKE("remove_connection", { connectionId })),
+	removeConnection: (connectionId: number) => typedError<null, ErrorView>(__TAURI_INVOKE("remove_connection", { connectionId })),
 	/**  Syncs one connection now. */
-	syncConnection: (connectionId: number) => typedError<SyncReportDto, ErrorDto>(__TAURI_INVOKE("sync_connection", { connectionId })),
+	syncConnection: (connectionId: number) => typedError<SyncReportDto, ErrorView>(__TAURI_INVOKE("sync_connection", { connectionId })),
 };
 
 /** Events */
@@ -161,7 +161,7 @@ export type BankFileSetupDto = {
 	/**  What is asked: `mapping`, `currency`, `dateOrder`, `numberFormat`. */
 	asks: string[],
 	/**  Why (the reader's error), if it was tried. */
-	error: ErrorDto | null,
+	error: ErrorView | null,
 };
 
 /**
@@ -189,7 +189,7 @@ export type BankSyncChanged = {
 	/**  Transactions fetched so far. */
 	transactions: number,
 	/**  What failed, when `phase` is `failed`. */
-	error: ErrorDto | null,
+	error: ErrorView | null,
 	/**  Started by the schedule rather than by the person. */
 	scheduled: boolean,
 };
@@ -283,12 +283,25 @@ export type DetailDto = {
 	statement: StatementDto | null,
 };
 
-/**  Why something failed, as the UI shows it: it switches on `code`, never on text. */
-export type ErrorDto = {
+/**  Why something failed, as a window shows it: it switches on `code`, never on text. */
+export type ErrorView = {
 	code: string,
 	title: string,
 	message: string,
 	hint: string,
+};
+
+/**  What filing a job did, in one line's worth (a bank file's statements summed). */
+export type FiledSummary = {
+	statementId: number,
+	accountId: number,
+	accountName: string,
+	accountCreated: boolean,
+	/**  Rows filed now. */
+	added: number,
+	/**  Rows already in the ledger from an overlapping statement. */
+	alreadyKnown: number,
+	reconciled: boolean,
 };
 
 /**  The ledger table's filter, as the window states it. Blank fields are no filter. */
@@ -304,46 +317,12 @@ export type FilterDto = {
 	descending: boolean,
 };
 
-/**  Sent whenever a job changes. */
-export type ImportJobChanged = {
-	job: JobDto,
-};
-
-/**  What filing a statement did. */
-export type ImportReportDto = {
-	statementId: number,
-	accountId: number,
-	accountName: string,
-	accountCreated: boolean,
-	/**  Rows filed now. */
-	added: number,
-	/**  Rows already in the ledger from an overlapping statement. */
-	alreadyKnown: number,
-	reconciled: boolean,
-};
-
-/**  What Folio's checks say about one statement, for the review screen. */
-export type InsightsDto = {
-	/**  0-100: the signals' weights summed. */
-	score: number,
-	/**  `low`, `medium` or `high`. */
-	level: string,
-	signals: SignalDto[],
-	/**  Checks that could not run, with why (a scanned page has no fonts to compare). */
-	skipped: string[],
-	/**  `2024-03`: months with transactions. */
-	monthsPresent: string[],
-	monthsMissing: MissingMonthDto[],
-	/**  The filed statement this one repeats, with why. */
-	duplicateOf: string | null,
-};
-
-/**  One file's import, as the window shows it. */
-export type JobDto = {
+/**  One file's import, as a window shows it (camelCase: the shape the UI reads). */
+export type ImportJob = {
 	id: number,
 	/**
 	 *  Goes up with every change of this job. Events and command answers can arrive out of
-	 *  order (a command's answer may come after the worker's next event), so the window keeps
+	 *  order (a command's answer may come after the worker's next event), so a window keeps
 	 *  the highest revision it has seen.
 	 */
 	revision: number,
@@ -367,19 +346,43 @@ export type JobDto = {
 	/**  The cloud service that read it (`Balanzio`, `FinBox`), when the person sent it to one. */
 	via: string | null,
 	/**
-	 *  A PDF the local engine could not read: the window may offer a cloud converter (only
-	 *  sent after the person agrees).
+	 *  A PDF the local engine could not read: a window may offer a cloud converter (only sent
+	 *  after the person agrees).
 	 */
 	cloudOffer: boolean,
-	error: ErrorDto | null,
+	error: ErrorView | null,
 	/**  Once read: what was found, in one line's worth. */
 	summary: JobSummary | null,
-	report: ImportReportDto | null,
+	report: FiledSummary | null,
+};
+
+/**  Sent whenever a job changes. */
+export type ImportJobChanged = {
+	job: ImportJob,
+};
+
+/**  What Folio's checks say about one statement, for the review screen. */
+export type InsightsDto = {
+	/**  0-100: the signals' weights summed. */
+	score: number,
+	/**  `low`, `medium` or `high`. */
+	level: string,
+	signals: SignalDto[],
+	/**  Checks that could not run, with why (a scanned page has no fonts to compare). */
+	skipped: string[],
+	/**  `2024-03`: months with transactions. */
+	monthsPresent: string[],
+	monthsMissing: MissingMonthDto[],
+	/**  The filed statement this one repeats, with why. */
+	duplicateOf: string | null,
 };
 
 /**  Where a job is. */
 export type JobStage = "queued" | "checking" | "reading" | 
-/**  Scanned pages are being recognised (OCR), with `percent`. */
+/**
+ *  Scanned pages are being recognised (OCR), or a cloud converter is reading the file, with
+ *  `percent`.
+ */
 "processing" | "verifying" | 
 /**  The PDF is protected: waiting for its password (again, when `passwordRejected`). */
 "needsPassword" | 
@@ -416,7 +419,7 @@ export type LedgerRowDto = {
 /**  Whether the ledger is open, and if not, why and what to do. */
 export type LedgerStatus = { state: "unlocked"; dataDir: string; ledgerFile: string; cipher: string; schemaVersion: number; 
 /**  True on the very first start, when the ledger and its key were just created. */
-created: boolean } | { state: "locked"; dataDir: string | null; error: ErrorDto };
+created: boolean } | { state: "locked"; dataDir: string | null; error: ErrorView };
 
 export type MissingMonthDto = {
 	month: string,

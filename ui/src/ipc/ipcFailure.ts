@@ -1,7 +1,7 @@
-import type { ErrorDto } from "./bindings";
+import type { ErrorView } from "./bindings";
 
 /** Where the IPC layer itself failed (not a command's own error): shown like any other error. */
-export function ipcFailure(e: unknown): ErrorDto {
+export function ipcFailure(e: unknown): ErrorView {
   return {
     code: "INTERNAL",
     title: "Folio's window lost contact with its backend",

@@ -13,7 +13,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use folio_secrets::Sensitive;
-use folio_statements::{IntakeLimits, ParsedStatement, PdfEngine, PdfType, StatementError};
+use folio_statements::{
+    IntakeLimits, Ocr, ParsedStatement, PdfEngine, PdfType, ReadOptions, ReadStage, StatementError,
+};
 use uuid::Uuid;
 
 /// A reading that failed, as the API reports it.
@@ -97,26 +99,33 @@ pub enum Probe {
     Locked,
 }
 
-/// Opens `bytes` (text layers only, no OCR): the cheap look the upload answer needs.
+/// Reads `bytes` without OCR: the cheap look the upload answer needs (a text PDF is read whole,
+/// a scan only opened, to be recognised in the background).
 pub fn probe(
     engine: &PdfEngine,
     bytes: &[u8],
     password: Option<&str>,
     limits: IntakeLimits,
 ) -> Result<Probe, StatementError> {
-    match engine.extract_within(bytes, password, limits) {
-        Ok(text) => {
-            let pages = u32::try_from(text.pages.len()).unwrap_or(u32::MAX);
-            Ok(match text.pdf_type() {
-                PdfType::TextBased => Probe::Text {
-                    pages,
-                    read: folio_statements::parse_statement(&text)
-                        .map(Arc::new)
-                        .map_err(|e| Failure::from(&e)),
-                },
-                PdfType::ImageBased => Probe::Scanned { pages },
-            })
-        }
+    let options = ReadOptions {
+        password,
+        limits,
+        ocr: Ocr::Off,
+        ..ReadOptions::new()
+    };
+    match folio_statements::read_statement(engine, bytes, &options, &mut |_| {}) {
+        Ok(reading) => Ok(match reading.pdf_type {
+            PdfType::TextBased => Probe::Text {
+                pages: reading.pages,
+                read: reading
+                    .statement
+                    .map(|found| Arc::new(found.statement))
+                    .map_err(|e| Failure::from(&e)),
+            },
+            PdfType::ImageBased => Probe::Scanned {
+                pages: reading.pages,
+            },
+        }),
         Err(StatementError::PasswordRequired) if password.is_none() => Ok(Probe::Locked),
         Err(StatementError::PasswordRequired) => Err(StatementError::InvalidPassword),
         Err(e) => Err(e),
@@ -241,37 +250,26 @@ impl Files {
         password: Option<Sensitive<String>>,
         cancel: &AtomicBool,
     ) {
-        let ocr = folio_statements::ocr_engine_from_env();
-        let read = self
-            .engine
-            .extract_scans(
-                bytes,
-                password.as_ref().map(|p| p.expose().as_str()),
-                self.limits,
-                ocr.as_ref().ok().copied(),
-                &mut |p| {
-                    if let Some(u) = self.lock().get_mut(&uuid) {
-                        if let Phase::Processing { percent } = &mut u.phase {
-                            // 100 only once the statement is read and proven.
-                            *percent = (*percent).max(p.percent.min(99));
-                        }
-                    }
-                },
-                cancel,
-            )
-            .and_then(
-                |text| match (folio_statements::parse_statement(&text), &ocr) {
-                    (Err(e), Err(missing)) if e.code() == "PDF_IS_IMAGE" => {
-                        Err(StatementError::OcrEngineMissing {
-                            searched: match missing {
-                                StatementError::OcrEngineMissing { searched } => searched.clone(),
-                                _ => Vec::new(),
-                            },
-                        })
-                    }
-                    (parsed, _) => parsed,
-                },
-            );
+        let options = ReadOptions {
+            password: password.as_ref().map(|p| p.expose().as_str()),
+            limits: self.limits,
+            ocr: Ocr::Auto,
+            cancel,
+            ..ReadOptions::new()
+        };
+        let read = folio_statements::read_statement(self.engine, bytes, &options, &mut |stage| {
+            let percent = match stage {
+                ReadStage::Page { percent, .. } | ReadStage::Recognising { percent, .. } => percent,
+                ReadStage::Checking | ReadStage::Verifying => return,
+            };
+            if let Some(u) = self.lock().get_mut(&uuid) {
+                if let Phase::Processing { percent: shown } = &mut u.phase {
+                    // 100 only once the statement is read and proven.
+                    *shown = (*shown).max(percent.min(99));
+                }
+            }
+        })
+        .and_then(|reading| reading.into_statement().map(|found| found.statement));
         drop(password);
         if cancel.load(Ordering::Relaxed) {
             return;

@@ -5,7 +5,7 @@ import {
   type BankRegistration,
   type BankSyncChanged,
   type ConnectionDto,
-  type ErrorDto,
+  type ErrorView,
   type SandboxKind,
   type SyncReportDto,
 } from "../../ipc/bindings";
@@ -63,7 +63,7 @@ export function BanksSection({ version, onChanged }: { version: number; onChange
   const [connections, setConnections] = useState<ConnectionDto[]>([]);
   const [busy, setBusy] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
-  const [error, setError] = useState<ErrorDto | null>(null);
+  const [error, setError] = useState<ErrorView | null>(null);
   const [refresh, setRefresh] = useState(0);
   const [progress, setProgress] = useState<Record<number, BankSyncChanged>>({});
   const [choosing, setChoosing] = useState(false);

@@ -3,7 +3,7 @@ import {
   commands,
   type BankFileSetupDto,
   type CsvMappingDto,
-  type ErrorDto,
+  type ErrorView,
 } from "../../ipc/bindings";
 import { ipcFailure } from "../../ipc/ipcFailure";
 import { ErrorBox } from "./ReviewScreen";
@@ -17,7 +17,7 @@ interface Props {
 type Loaded =
   | { kind: "loading" }
   | { kind: "ready"; setup: BankFileSetupDto }
-  | { kind: "failed"; error: ErrorDto };
+  | { kind: "failed"; error: ErrorView };
 
 /** Date formats banks use, offered first; any chrono format can be typed instead. */
 const DATE_FORMATS = [
@@ -81,7 +81,7 @@ function SetupForm({ setup, onClose }: { setup: BankFileSetupDto; onClose: () =>
   const [dateOrder, setDateOrder] = useState(setup.dateOrder ?? "dmy");
   const [numberFormat, setNumberFormat] = useState(setup.numberFormat ?? "point");
   const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<ErrorDto | null>(null);
+  const [error, setError] = useState<ErrorView | null>(null);
   const asks = (what: string) => setup.asks.includes(what);
 
   const apply = () => {

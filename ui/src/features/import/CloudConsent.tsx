@@ -1,18 +1,18 @@
 import { useEffect, useState } from "react";
-import { commands, type ConverterDto, type ErrorDto, type JobDto } from "../../ipc/bindings";
+import { commands, type ConverterDto, type ErrorView, type ImportJob } from "../../ipc/bindings";
 import { ipcFailure } from "../../ipc/ipcFailure";
 import { ErrorBox } from "./ReviewScreen";
 import "./import.css";
 
 interface Props {
-  job: JobDto;
+  job: ImportJob;
   onClose: () => void;
 }
 
 type Loaded =
   | { kind: "loading" }
   | { kind: "ready"; converters: ConverterDto[] }
-  | { kind: "failed"; error: ErrorDto };
+  | { kind: "failed"; error: ErrorView };
 
 function megabytes(bytes: number): string {
   return `${(bytes / 1_000_000).toFixed(0)} MB`;
@@ -78,7 +78,7 @@ function ConsentForm({
   onClose,
   onKeysChanged,
 }: {
-  job: JobDto;
+  job: ImportJob;
   converters: ConverterDto[];
   onClose: () => void;
   onKeysChanged: () => void;
@@ -88,7 +88,7 @@ function ConsentForm({
   const [bankName, setBankName] = useState("");
   const [consent, setConsent] = useState(false);
   const [sending, setSending] = useState(false);
-  const [error, setError] = useState<ErrorDto | null>(null);
+  const [error, setError] = useState<ErrorView | null>(null);
   const service = converters.find((c) => c.id === serviceId);
   if (service === undefined) return null;
   const needsKey = !service.keyStored;

@@ -1,10 +1,10 @@
 import { cleanup, fireEvent, render, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
-import type { JobDto } from "../../ipc/bindings";
+import type { ImportJob } from "../../ipc/bindings";
 import { ImportPanel } from "./ImportPanel";
 import { mergeJob } from "./useImports";
 
-function job(id: number, stage: JobDto["stage"], extra: Partial<JobDto> = {}): JobDto {
+function job(id: number, stage: ImportJob["stage"], extra: Partial<ImportJob> = {}): ImportJob {
   return {
     id,
     revision: 0,

@@ -1,9 +1,9 @@
 import { useState } from "react";
-import type { JobDto } from "../../ipc/bindings";
+import type { ImportJob } from "../../ipc/bindings";
 import "./import.css";
 
 interface Props {
-  jobs: JobDto[];
+  jobs: ImportJob[];
   onReview: (jobId: number) => void;
   onUnlock: (jobId: number, password: string) => void;
   onDismiss: (jobId: number) => void;
@@ -53,7 +53,7 @@ function JobRow({
   onCancel,
   onSetup,
   onCloud,
-}: { job: JobDto } & Omit<Props, "jobs">) {
+}: { job: ImportJob } & Omit<Props, "jobs">) {
   const tabular = job.format === "CSV" || job.format === "XLSX";
   return (
     <li
@@ -168,7 +168,7 @@ function JobRow({
   );
 }
 
-function JobState({ job }: { job: JobDto }) {
+function JobState({ job }: { job: ImportJob }) {
   switch (job.stage) {
     case "queued":
       return <span className="import-state muted">Waiting…</span>;

@@ -2,8 +2,8 @@ import { useEffect, useState } from "react";
 import {
   commands,
   type AccountDto,
-  type ErrorDto,
-  type ImportReportDto,
+  type ErrorView,
+  type FiledSummary,
   type InsightsDto,
   type ReviewDto,
 } from "../../ipc/bindings";
@@ -14,11 +14,11 @@ interface Props {
   jobId: number;
   accounts: AccountDto[];
   onClose: () => void;
-  onFiled: (report: ImportReportDto) => void;
+  onFiled: (report: FiledSummary) => void;
 }
 
 type Loaded =
-  { kind: "loading" } | { kind: "ready"; review: ReviewDto } | { kind: "failed"; error: ErrorDto };
+  { kind: "loading" } | { kind: "ready"; review: ReviewDto } | { kind: "failed"; error: ErrorView };
 
 /**
  * What Folio read from one statement, before anything is filed: the account, the period, the
@@ -32,7 +32,7 @@ export function ReviewScreen({ jobId, accounts, onClose, onFiled }: Props) {
   // The new account's name, when the person gives one (a CSV names no account).
   const [newName, setNewName] = useState<string | null>(null);
   const [filing, setFiling] = useState(false);
-  const [fileError, setFileError] = useState<ErrorDto | null>(null);
+  const [fileError, setFileError] = useState<ErrorView | null>(null);
 
   useEffect(() => {
     let live = true;
@@ -344,7 +344,7 @@ function Fact({ label, value, testId }: { label: string; value: string; testId?:
   );
 }
 
-export function ErrorBox({ error }: { error: ErrorDto }) {
+export function ErrorBox({ error }: { error: ErrorView }) {
   return (
     <div className="import-error" role="alert" data-testid="error-box" data-code={error.code}>
       <strong>{error.title}</strong>

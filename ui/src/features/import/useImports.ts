@@ -1,11 +1,11 @@
 import { stopQuietly } from "../../ipc/stopQuietly";
 import { useCallback, useEffect, useState } from "react";
 import { open } from "@tauri-apps/plugin-dialog";
-import { commands, events, type ErrorDto, type JobDto } from "../../ipc/bindings";
+import { commands, events, type ErrorView, type ImportJob } from "../../ipc/bindings";
 import { ipcFailure } from "../../ipc/ipcFailure";
 
 export interface Imports {
-  jobs: JobDto[];
+  jobs: ImportJob[];
   /** Starts importing files (dropped or picked). */
   add: (paths: string[]) => void;
   /** Opens the system file picker for statement PDFs. */
@@ -15,14 +15,14 @@ export interface Imports {
   /** Stops a file being read (its row then says it was cancelled). */
   cancel: (jobId: number) => void;
   /** An error of the import commands themselves (not of a file: those are on their rows). */
-  error: ErrorDto | null;
+  error: ErrorView | null;
 }
 
 /**
  * Merges a job's new state into the list, keeping the order jobs were added in. A state older
  * than the one shown (a command's answer that arrives after the worker's next event) is dropped.
  */
-export function mergeJob(jobs: JobDto[], job: JobDto): JobDto[] {
+export function mergeJob(jobs: ImportJob[], job: ImportJob): ImportJob[] {
   const at = jobs.findIndex((j) => j.id === job.id);
   if (at === -1) return [...jobs, job].sort((a, b) => a.id - b.id);
   const shown = jobs[at];
@@ -34,8 +34,8 @@ export function mergeJob(jobs: JobDto[], job: JobDto): JobDto[] {
 
 /** The import jobs, kept current by the backend's `importJobChanged` events. */
 export function useImports(onFiled: () => void): Imports {
-  const [jobs, setJobs] = useState<JobDto[]>([]);
-  const [error, setError] = useState<ErrorDto | null>(null);
+  const [jobs, setJobs] = useState<ImportJob[]>([]);
+  const [error, setError] = useState<ErrorView | null>(null);
 
   useEffect(() => {
     let live = true;

@@ -4,7 +4,7 @@ import {
   type AccountDto,
   type BalancePointDto,
   type CoverageDto,
-  type ErrorDto,
+  type ErrorView,
   type FilterDto,
   type MonthTotalsDto,
   type StatementDto,
@@ -107,7 +107,7 @@ function TransactionsTab({ accounts, accountId, onAccountChange, version, onChan
   const [sort, setSort] = useState<SortState>({ key: "date", descending: true });
   const settled = useDebounced(filters, 200);
   const [count, setCount] = useState<{ key: string; n: number } | null>(null);
-  const [error, setError] = useState<ErrorDto | null>(null);
+  const [error, setError] = useState<ErrorView | null>(null);
   const [selected, setSelected] = useState<number | null>(null);
   const [detail, setDetail] = useState<TxDetail | null>(null);
   const [deleting, setDeleting] = useState(false);
@@ -361,7 +361,7 @@ function ChartsTab({
     accountId ?? accounts[0]?.id ?? null,
   );
   const [points, setPoints] = useState<BalancePointDto[]>([]);
-  const [error, setError] = useState<ErrorDto | null>(null);
+  const [error, setError] = useState<ErrorView | null>(null);
 
   useEffect(() => {
     let live = true;
@@ -441,7 +441,7 @@ function StatementsTab({
   const [statements, setStatements] = useState<StatementDto[]>([]);
   const [coverage, setCoverage] = useState<CoverageDto[]>([]);
   const [confirming, setConfirming] = useState<number | null>(null);
-  const [error, setError] = useState<ErrorDto | null>(null);
+  const [error, setError] = useState<ErrorView | null>(null);
   const [refresh, setRefresh] = useState(0);
 
   useEffect(() => {

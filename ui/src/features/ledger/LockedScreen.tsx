@@ -1,7 +1,7 @@
-import type { ErrorDto } from "../../ipc/bindings";
+import type { ErrorView } from "../../ipc/bindings";
 
 interface Props {
-  error: ErrorDto;
+  error: ErrorView;
   dataDir: string | null;
   onRetry: () => void;
   retrying: boolean;

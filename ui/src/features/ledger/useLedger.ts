@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from "react";
-import { commands, type AccountDto, type ErrorDto, type LedgerStatus } from "../../ipc/bindings";
+import { commands, type AccountDto, type ErrorView, type LedgerStatus } from "../../ipc/bindings";
 import { ipcFailure } from "../../ipc/ipcFailure";
 
 export type Unlocked = Extract<LedgerStatus, { state: "unlocked" }>;
@@ -10,7 +10,7 @@ export type LedgerView =
   | { kind: "opening" }
   | { kind: "unlocked"; status: Unlocked; accounts: AccountDto[] }
   | { kind: "locked"; status: Locked }
-  | { kind: "failed"; error: ErrorDto };
+  | { kind: "failed"; error: ErrorView };
 
 async function load(): Promise<LedgerView> {
   const status = await commands.ledgerStatus();

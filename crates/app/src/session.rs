@@ -1,11 +1,15 @@
-//! The window's ledger session: where the ledger lives and, once the keychain answered, the open
-//! ledger. The ledger is opened on the UI's first call, so the window shows at once and a slow or
-//! missing keychain becomes a screen, not a frozen start.
+//! A ledger session for a long-running caller (the window, the job engine): where the ledger
+//! lives and, once the keychain answered, the open ledger, shared between threads. The ledger is
+//! opened on first use, so a window shows at once and a slow or missing keychain becomes a
+//! screen, not a frozen start.
 
+use std::ffi::OsString;
+use std::path::PathBuf;
 use std::sync::Mutex;
 
-use folio_app::{AppError, DataDir, Folio};
 use folio_secrets::Keychain;
+
+use crate::{AppError, DataDir, Folio};
 
 pub struct Session {
     data_dir: Result<DataDir, AppError>,
@@ -13,10 +17,11 @@ pub struct Session {
 }
 
 impl Session {
-    /// The same data directory rules as the CLI: `FOLIO_DATA_DIR`, else the platform data folder.
-    pub fn from_environment() -> Session {
+    /// The data directory by the CLI's rules: `flag` (`--data-dir`), the environment's
+    /// `FOLIO_DATA_DIR`, else the platform data folder.
+    pub fn new(flag: Option<PathBuf>, env: Option<OsString>, platform: Option<PathBuf>) -> Session {
         Session {
-            data_dir: DataDir::resolve(None, std::env::var_os("FOLIO_DATA_DIR"), dirs::data_dir()),
+            data_dir: DataDir::resolve(flag, env, platform),
             folio: Mutex::new(None),
         }
     }
@@ -55,10 +60,7 @@ impl Session {
         }
         match guard.as_mut() {
             Some(folio) => f(folio),
-            None => Err(AppError::new(
-                folio_app::ErrorCode::Internal,
-                "ledger not open",
-            )),
+            None => Err(AppError::new(crate::ErrorCode::Internal, "ledger not open")),
         }
     }
 }
