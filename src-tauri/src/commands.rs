@@ -4,17 +4,19 @@
 
 use std::sync::Arc;
 
-use folio_secrets::Sensitive;
-use tauri::{AppHandle, State};
+use folio_app::Sensitive;
+use tauri::State;
 
 use folio_app::TransactionFilter;
 
-use folio_app::{ErrorView, FiledSummary, ImportJob, Imports, Session};
+use folio_app::{
+    BankFileChoices, BankFileSetupView, BankRegistration, Connections, ErrorView, FiledSummary,
+    ImportJob, Imports, SandboxKind, Session, SyncOptions,
+};
 
 use crate::dto::{
-    AccountDto, BalancePointDto, BankFileChoicesDto, BankFileSetupDto, ConnectionDto, CoverageDto,
-    DetailDto, FilterDto, LedgerRowDto, LedgerStatus, MonthTotalsDto, ReviewDto, StatementDto,
-    SyncReportDto,
+    AccountDto, BalancePointDto, ConnectionDto, CoverageDto, DetailDto, FilterDto, LedgerRowDto,
+    LedgerStatus, MonthTotalsDto, ReviewDto, StatementDto, SyncReportDto,
 };
 
 fn status(session: &Session) -> LedgerStatus {
@@ -105,7 +107,8 @@ pub async fn file_import(
     accept_unreconciled: bool,
     new_account_name: Option<String>,
 ) -> Result<FiledSummary, ErrorView> {
-    Ok(imports.file(job_id, account_id, accept_unreconciled, new_account_name)?)
+    let filed = imports.file(job_id, account_id, accept_unreconciled, new_account_name)?;
+    Ok(FiledSummary::from(&filed))
 }
 
 /// What a bank file needs from the person (its column mapping, currency, or how to read its
@@ -115,9 +118,8 @@ pub async fn file_import(
 pub async fn bank_file_setup(
     imports: State<'_, Imports>,
     job_id: u64,
-) -> Result<BankFileSetupDto, ErrorView> {
-    let (job, path, options) = imports.setup_of(job_id)?;
-    Ok(crate::bankfile_setup::setup(job_id, &job, &path, &options)?)
+) -> Result<BankFileSetupView, ErrorView> {
+    Ok(imports.bank_file_setup(job_id)?)
 }
 
 /// Reads a bank file again with the person's choices.
@@ -126,11 +128,9 @@ pub async fn bank_file_setup(
 pub async fn set_bank_file_choices(
     imports: State<'_, Imports>,
     job_id: u64,
-    choices: BankFileChoicesDto,
+    choices: BankFileChoices,
 ) -> Result<ImportJob, ErrorView> {
-    let (_, path, options) = imports.setup_of(job_id)?;
-    let options = crate::bankfile_setup::options(&path, &options, &choices)?;
-    Ok(imports.retry_with_options(job_id, options)?)
+    Ok(imports.set_bank_file_choices(job_id, &choices)?)
 }
 
 /// Stops an import being read (scanned pages can take seconds each); nothing is written.
@@ -251,10 +251,10 @@ pub async fn list_connections(
 #[tauri::command]
 #[specta::specta]
 pub async fn connect_sandbox_bank(
-    app: AppHandle,
-    bank: crate::banks::SandboxKind,
+    connections: State<'_, Connections>,
+    bank: SandboxKind,
 ) -> Result<SyncReportDto, ErrorView> {
-    let (_id, report) = crate::banks::connect_sandbox(&app, bank).await?;
+    let (_id, report) = connections.connect_sandbox(bank).await?;
     Ok(report.into())
 }
 
@@ -264,11 +264,11 @@ pub async fn connect_sandbox_bank(
 #[tauri::command]
 #[specta::specta]
 pub async fn connect_bank(
-    app: AppHandle,
-    registration: crate::banks::BankRegistration,
+    connections: State<'_, Connections>,
+    registration: BankRegistration,
     label: Option<String>,
 ) -> Result<SyncReportDto, ErrorView> {
-    let (_id, report) = crate::banks::connect_bank(&app, registration, label).await?;
+    let (_id, report) = connections.connect_bank(registration, label).await?;
     Ok(report.into())
 }
 
@@ -277,20 +277,23 @@ pub async fn connect_bank(
 #[tauri::command]
 #[specta::specta]
 pub async fn reconnect_connection(
-    app: AppHandle,
+    connections: State<'_, Connections>,
     connection_id: i64,
 ) -> Result<SyncReportDto, ErrorView> {
-    Ok(crate::banks::reconnect(&app, connection_id).await?.into())
+    Ok(connections.reconnect(connection_id).await?.into())
 }
 
 /// Syncs one connection now.
 #[tauri::command]
 #[specta::specta]
 pub async fn sync_connection(
-    app: AppHandle,
+    connections: State<'_, Connections>,
     connection_id: i64,
 ) -> Result<SyncReportDto, ErrorView> {
-    Ok(crate::banks::sync(&app, connection_id, false).await?.into())
+    Ok(connections
+        .sync(connection_id, SyncOptions::asked())
+        .await?
+        .into())
 }
 
 /// Forgets a connection and its secrets in the keychain; its accounts and transactions stay.
@@ -300,5 +303,5 @@ pub async fn remove_connection(
     session: State<'_, Arc<Session>>,
     connection_id: i64,
 ) -> Result<(), ErrorView> {
-    Ok(session.with_folio_mut(|f| f.disconnect(&folio_secrets::Keychain::os(), connection_id))?)
+    Ok(session.with_folio_mut(|f| f.disconnect(&folio_app::Keychain::os(), connection_id))?)
 }

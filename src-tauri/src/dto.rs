@@ -2,12 +2,10 @@
 //! strings: JavaScript numbers are floats and would not keep cents exact.
 
 use folio_app::{
-    AccountView, AppError, BalancePoint, ConnectionView, CoverageView, ErrorCode, ErrorView,
-    LedgerRow, MonthTotalsView, StatementReview, StatementView, SyncReport, TransactionDetailView,
+    AccountView, BalancePoint, ConnectionView, CoverageView, ErrorView, InsightsView, LedgerRow,
+    MonthTotalsView, StatementReview, StatementView, SyncReport, TransactionDetailView,
     TransactionFilter,
 };
-use folio_bankfiles::{AmountColumns, CsvMapping, TextEncoding};
-use folio_statements::StatementInsights;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
@@ -112,92 +110,7 @@ pub struct ReviewDto {
     /// Statements in the file.
     pub statements: u32,
     /// Per statement: the checks Folio ran on it (identity, months, duplicates, tamper signals).
-    pub insights: Vec<InsightsDto>,
-}
-
-/// What Folio's checks say about one statement, for the review screen.
-#[derive(Clone, Debug, Serialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub struct InsightsDto {
-    /// 0-100: the signals' weights summed.
-    pub score: u8,
-    /// `low`, `medium` or `high`.
-    pub level: String,
-    pub signals: Vec<SignalDto>,
-    /// Checks that could not run, with why (a scanned page has no fonts to compare).
-    pub skipped: Vec<String>,
-    /// `2024-03`: months with transactions.
-    pub months_present: Vec<String>,
-    pub months_missing: Vec<MissingMonthDto>,
-    /// The filed statement this one repeats, with why.
-    pub duplicate_of: Option<String>,
-}
-
-#[derive(Clone, Debug, Serialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub struct SignalDto {
-    pub code: String,
-    pub weight: u8,
-    pub reason: String,
-}
-
-#[derive(Clone, Debug, Serialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub struct MissingMonthDto {
-    pub month: String,
-    /// Why it counts as missing, in words.
-    pub reason: String,
-}
-
-/// A serde enum's name as it serialises (`SAME_FILE`, `no_transactions`...).
-fn serde_name<T: Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => String::new(),
-    }
-}
-
-impl From<&StatementInsights> for InsightsDto {
-    fn from(i: &StatementInsights) -> Self {
-        InsightsDto {
-            score: i.tamper.score,
-            level: serde_name(&i.tamper.level),
-            signals: i
-                .tamper
-                .signals
-                .iter()
-                .map(|s| SignalDto {
-                    code: serde_name(&s.code),
-                    weight: s.weight,
-                    reason: s.reason.clone(),
-                })
-                .collect(),
-            skipped: i.tamper.skipped.iter().map(|c| c.reason.clone()).collect(),
-            months_present: i.months_present.iter().map(ToString::to_string).collect(),
-            months_missing: i
-                .months_missing
-                .iter()
-                .map(|m| MissingMonthDto {
-                    month: m.month.to_string(),
-                    reason: match m.reason {
-                        folio_statements::MissingReason::NoTransactions => {
-                            "no transaction dated in this month of the period".to_string()
-                        }
-                        folio_statements::MissingReason::NotCovered => {
-                            "no statement of this account covers it".to_string()
-                        }
-                    },
-                })
-                .collect(),
-            duplicate_of: i.duplicate_of.as_ref().map(|d| {
-                format!(
-                    "{} ({})",
-                    d.label.clone().unwrap_or_else(|| d.id.clone()),
-                    serde_name(&d.reason).replace('_', " ")
-                )
-            }),
-        }
-    }
+    pub insights: Vec<InsightsView>,
 }
 
 #[derive(Clone, Debug, Serialize, Type)]
@@ -252,7 +165,7 @@ impl ReviewDto {
             new_account_name: r.new_account_name,
             format: r.format,
             balances_printed: r.balances_printed,
-            insights: r.insights.iter().map(InsightsDto::from).collect(),
+            insights: r.insights.iter().map(InsightsView::from).collect(),
             statements: r.statements,
         }
     }
@@ -483,193 +396,4 @@ impl From<SyncReport> for SyncReportDto {
             removed: sum(|a| a.removed),
         }
     }
-}
-
-/// How a CSV/XLSX export is read, as the mapping form edits it. Columns are 0-based.
-#[derive(Clone, Debug, Serialize, Deserialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub struct CsvMappingDto {
-    /// One character: `,`, `;`, a tab, `|`.
-    pub delimiter: String,
-    /// `auto`, `utf8`, `utf16le`, `utf16be` or `windows1252`.
-    pub encoding: String,
-    pub skip_rows: u32,
-    pub has_header: bool,
-    pub skip_footer_rows: u32,
-    pub date_column: u32,
-    /// chrono format, e.g. `%d/%m/%Y`.
-    pub date_format: String,
-    pub value_date_column: Option<u32>,
-    /// `signed` (one amount column), `debitCredit` (two columns) or `indicator` (an amount and a
-    /// column saying debit or credit).
-    pub amount_mode: String,
-    pub amount_column: u32,
-    pub debit_column: u32,
-    pub credit_column: u32,
-    pub indicator_column: u32,
-    /// Indicator cells meaning money out (`D`, `DR`, `Debit`, `Af`...).
-    pub debit_values: Vec<String>,
-    /// `.` or `,`.
-    pub decimal_separator: String,
-    /// Empty for none.
-    pub thousands_separator: String,
-    pub invert_sign: bool,
-    pub description_columns: Vec<u32>,
-    pub balance_column: Option<u32>,
-    pub provider_id_column: Option<u32>,
-}
-
-fn column(c: usize) -> u32 {
-    u32::try_from(c).unwrap_or(u32::MAX)
-}
-
-fn one_char(text: &str, what: &str) -> Result<char, ErrorView> {
-    let mut chars = text.chars();
-    match (chars.next(), chars.next()) {
-        (Some(c), None) => Ok(c),
-        _ => Err(ErrorView::from(AppError::new(
-            ErrorCode::BankFile("CSV_MAPPING_MISMATCH"),
-            format!("the {what} must be one character, not {text:?}"),
-        ))),
-    }
-}
-
-impl From<&CsvMapping> for CsvMappingDto {
-    fn from(m: &CsvMapping) -> Self {
-        let (mode, amount, debit, credit, indicator, debit_values) = match &m.amount {
-            AmountColumns::Signed { column: c } => ("signed", *c, 0, 0, 0, Vec::new()),
-            AmountColumns::DebitCredit { debit, credit } => {
-                ("debitCredit", 0, *debit, *credit, 0, Vec::new())
-            }
-            AmountColumns::WithIndicator {
-                amount,
-                indicator,
-                debit_values,
-            } => ("indicator", *amount, 0, 0, *indicator, debit_values.clone()),
-        };
-        CsvMappingDto {
-            delimiter: m.delimiter.to_string(),
-            encoding: match m.encoding {
-                TextEncoding::Auto => "auto",
-                TextEncoding::Utf8 => "utf8",
-                TextEncoding::Utf16Le => "utf16le",
-                TextEncoding::Utf16Be => "utf16be",
-                TextEncoding::Windows1252 => "windows1252",
-            }
-            .into(),
-            skip_rows: column(m.skip_rows),
-            has_header: m.has_header,
-            skip_footer_rows: column(m.skip_footer_rows),
-            date_column: column(m.date_column),
-            date_format: m.date_format.clone(),
-            value_date_column: m.value_date_column.map(column),
-            amount_mode: mode.into(),
-            amount_column: column(amount),
-            debit_column: column(debit),
-            credit_column: column(credit),
-            indicator_column: column(indicator),
-            debit_values,
-            decimal_separator: m.decimal_separator.to_string(),
-            thousands_separator: m.thousands_separator.map(String::from).unwrap_or_default(),
-            invert_sign: m.invert_sign,
-            description_columns: m.description_columns.iter().copied().map(column).collect(),
-            balance_column: m.balance_column.map(column),
-            provider_id_column: m.provider_id_column.map(column),
-        }
-    }
-}
-
-impl CsvMappingDto {
-    /// The mapping the person set, over `base` (which keeps what the form does not show:
-    /// counterparty, reference and currency columns, the sheet).
-    pub fn apply(&self, base: &CsvMapping) -> Result<CsvMapping, ErrorView> {
-        let col = |c: u32| usize::try_from(c).unwrap_or(usize::MAX);
-        let amount = match self.amount_mode.as_str() {
-            "signed" => AmountColumns::Signed {
-                column: col(self.amount_column),
-            },
-            "debitCredit" => AmountColumns::DebitCredit {
-                debit: col(self.debit_column),
-                credit: col(self.credit_column),
-            },
-            "indicator" => AmountColumns::WithIndicator {
-                amount: col(self.amount_column),
-                indicator: col(self.indicator_column),
-                debit_values: self.debit_values.clone(),
-            },
-            other => {
-                return Err(ErrorView::from(AppError::new(
-                    ErrorCode::BankFile("CSV_MAPPING_MISMATCH"),
-                    format!("unknown amount columns {other:?}"),
-                )))
-            }
-        };
-        let encoding = match self.encoding.as_str() {
-            "utf8" => TextEncoding::Utf8,
-            "utf16le" => TextEncoding::Utf16Le,
-            "utf16be" => TextEncoding::Utf16Be,
-            "windows1252" => TextEncoding::Windows1252,
-            _ => TextEncoding::Auto,
-        };
-        let delimiter = if self.delimiter == "\\t" {
-            '\t'
-        } else {
-            one_char(&self.delimiter, "delimiter")?
-        };
-        Ok(CsvMapping {
-            delimiter,
-            encoding,
-            skip_rows: col(self.skip_rows),
-            has_header: self.has_header,
-            skip_footer_rows: col(self.skip_footer_rows),
-            date_column: col(self.date_column),
-            date_format: self.date_format.trim().to_string(),
-            value_date_column: self.value_date_column.map(col),
-            amount,
-            decimal_separator: one_char(&self.decimal_separator, "decimal separator")?,
-            thousands_separator: match self.thousands_separator.as_str() {
-                "" => None,
-                t => Some(one_char(t, "thousands separator")?),
-            },
-            invert_sign: self.invert_sign,
-            description_columns: self.description_columns.iter().map(|c| col(*c)).collect(),
-            balance_column: self.balance_column.map(col),
-            provider_id_column: self.provider_id_column.map(col),
-            ..base.clone()
-        })
-    }
-}
-
-/// What a bank file needs from the person before it can be read, and what Folio suggests.
-#[derive(Clone, Debug, Serialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub struct BankFileSetupDto {
-    pub job_id: u64,
-    pub file_name: String,
-    /// `CSV`, `XLSX`, `QIF`, ...
-    pub format: String,
-    /// The first rows as the current mapping reads them (CSV/XLSX).
-    pub preview: Vec<Vec<String>>,
-    /// The mapping in use or suggested (CSV/XLSX).
-    pub mapping: Option<CsvMappingDto>,
-    /// ISO 4217 code, when known.
-    pub currency: Option<String>,
-    /// QIF: `dmy`, `mdy` or `ymd`, when chosen.
-    pub date_order: Option<String>,
-    /// QIF: `point` or `comma`, when chosen.
-    pub number_format: Option<String>,
-    /// What is asked: `mapping`, `currency`, `dateOrder`, `numberFormat`.
-    pub asks: Vec<String>,
-    /// Why (the reader's error), if it was tried.
-    pub error: Option<ErrorView>,
-}
-
-/// What the person set for a bank file.
-#[derive(Clone, Debug, Deserialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub struct BankFileChoicesDto {
-    pub mapping: Option<CsvMappingDto>,
-    pub currency: Option<String>,
-    pub date_order: Option<String>,
-    pub number_format: Option<String>,
 }

@@ -3,7 +3,6 @@
 //! Only this crate knows Tauri and the IPC shapes (`dto`); everything it does goes through
 //! `folio-app`, like the CLI.
 
-mod bankfile_setup;
 mod banks;
 mod cloud;
 mod commands;
@@ -12,7 +11,7 @@ mod imports;
 
 use std::sync::Arc;
 
-use folio_app::{Imports, Session};
+use folio_app::{Connections, Imports, Session};
 use specta_typescript::Typescript;
 use tauri::Manager;
 use tauri_specta::{collect_commands, collect_events, Builder, ErrorHandlingMode};
@@ -78,15 +77,23 @@ pub fn run() {
     ));
     let app = tauri::Builder::default()
         .manage(Arc::clone(&session))
-        .manage(banks::SandboxBanks::default())
-        .manage(banks::Syncing::default())
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
             let to_window = Arc::new(imports::ToWindow(app.handle().clone()));
-            app.manage(Imports::new(session, to_window));
-            tauri::async_runtime::spawn(banks::schedule(app.handle().clone()));
+            app.manage(Imports::new(Arc::clone(&session), to_window));
+            let handle = app.handle().clone();
+            let connections = Connections::new(
+                Arc::clone(&session),
+                Arc::new(banks::ConnectWindow(handle.clone())),
+                Arc::new(banks::SyncToWindow(handle.clone())),
+            );
+            app.manage(connections.clone());
+            // While the app runs, connections in good standing sync again on their own.
+            tauri::async_runtime::spawn(async move {
+                connections.run_schedule(folio_app::sync_interval()).await
+            });
             Ok(())
         })
         .build(tauri::generate_context!());
@@ -95,7 +102,7 @@ pub fn run() {
             // Tesseract's models, if a scan was read in the last minutes, are freed before the
             // process ends (Tesseract warns at exit about models still loaded).
             if let tauri::RunEvent::Exit = event {
-                folio_statements::release_ocr();
+                folio_app::release_ocr();
             }
         }),
         Err(e) => {

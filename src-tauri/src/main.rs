@@ -3,6 +3,6 @@
 
 fn main() {
     // Before any thread starts: OpenMP reads its cap once, when Tesseract loads.
-    folio_statements::limit_ocr_threads();
+    folio_app::limit_ocr_threads();
     folio_desktop::run();
 }

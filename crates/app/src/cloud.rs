@@ -16,6 +16,7 @@ use folio_statements::{
     Identity, ParsedStatement, ParsedTransaction, PdfType, SignConvention, Warning,
 };
 use rust_decimal::Decimal;
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::import::ReadStatement;
@@ -322,4 +323,60 @@ mod tests {
         let err = read_from_converted(Path::new("/x/s.pdf"), "ab", empty).unwrap_err();
         assert_eq!(err.code(), ErrorCode::Converter("CONVERTER_NO_STATEMENT"));
     }
+}
+
+/// One cloud converter as the consent screen describes it.
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ConverterView {
+    /// `balanzio` or `finbox`.
+    pub id: String,
+    pub name: String,
+    /// Where the file would go: the host, and the whole address.
+    pub host: String,
+    pub url: String,
+    /// The person's API key is in the keychain.
+    pub key_stored: bool,
+    /// The largest file it takes, in bytes.
+    pub max_bytes: u64,
+    /// It answers with transactions (Balanzio) or only with the statement's identity, period,
+    /// balances and checks (FinBox).
+    pub gives_transactions: bool,
+}
+
+/// A converter by the id the window uses (`balanzio`, `finbox`).
+pub fn service_of(id: &str) -> Result<Service, AppError> {
+    match id {
+        "balanzio" => Ok(Service::Balanzio),
+        "finbox" => Ok(Service::FinBox),
+        other => Err(AppError::new(
+            ErrorCode::Converter("CONVERTER_UNKNOWN"),
+            format!("no cloud converter named {other:?}"),
+        )),
+    }
+}
+
+fn describe(service: Service, keychain: &Keychain) -> Result<ConverterView, AppError> {
+    let cloud = CloudService::from_env(service);
+    Ok(ConverterView {
+        id: service.name().to_ascii_lowercase(),
+        name: service.name().to_string(),
+        host: cloud.host(),
+        url: cloud.base_url.clone(),
+        key_stored: has_converter_key(keychain, service)?,
+        max_bytes: match service {
+            Service::Balanzio => folio_converters::balanzio::MAX_FILE_BYTES,
+            Service::FinBox => folio_converters::finbox::MAX_FILE_BYTES,
+        },
+        gives_transactions: service == Service::Balanzio,
+    })
+}
+
+/// The cloud converters the person may choose, and whether their key is stored.
+pub fn converters(keychain: &Keychain) -> Result<Vec<ConverterView>, AppError> {
+    [Service::Balanzio, Service::FinBox]
+        .into_iter()
+        .map(|s| describe(s, keychain))
+        .collect()
 }

@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 
 use folio_bankfiles::Format;
 use folio_converters::ConvertProgress;
@@ -201,8 +201,40 @@ struct Inner {
 
 struct Shared {
     inner: Mutex<Inner>,
+    /// Notified whenever a job changes, for callers that wait for one ([`Imports::settled`]).
+    changed: Condvar,
     session: Arc<Session>,
     listener: Arc<dyn JobListener>,
+}
+
+/// What filing a job did, in full: a statement PDF's report or a bank file's.
+#[derive(Clone, Debug)]
+pub enum Filed {
+    Statement(ImportReport),
+    BankFile(BankFileReport),
+}
+
+impl From<&Filed> for FiledSummary {
+    fn from(f: &Filed) -> Self {
+        match f {
+            Filed::Statement(r) => FiledSummary::from(r.clone()),
+            Filed::BankFile(r) => FiledSummary::from(r),
+        }
+    }
+}
+
+impl JobStage {
+    /// Whether the job waits for someone (or is done): no worker will change it by itself.
+    pub fn is_settled(self) -> bool {
+        matches!(
+            self,
+            JobStage::NeedsPassword
+                | JobStage::NeedsOptions
+                | JobStage::Review
+                | JobStage::Filed
+                | JobStage::Failed
+        )
+    }
 }
 
 /// The import jobs of one ledger session. Cheap to clone: clones share the jobs.
@@ -224,6 +256,7 @@ impl Imports {
         Imports {
             shared: Arc::new(Shared {
                 inner: Mutex::new(Inner::default()),
+                changed: Condvar::new(),
                 session,
                 listener,
             }),
@@ -240,7 +273,25 @@ impl Imports {
     }
 
     fn announce(&self, job: &ImportJob) {
+        self.shared.changed.notify_all();
         self.shared.listener.job_changed(job);
+    }
+
+    /// Waits until the job waits for someone or is done (see [`JobStage::is_settled`]); a
+    /// cloud reading in progress counts as not settled.
+    pub fn settled(&self, id: u64) -> Result<ImportJob, AppError> {
+        let mut inner = self.lock();
+        loop {
+            let job = inner.jobs.get(&id).ok_or_else(|| no_job(id))?;
+            if job.view.stage.is_settled() {
+                return Ok(job.view.clone());
+            }
+            inner = self
+                .shared
+                .changed
+                .wait(inner)
+                .unwrap_or_else(|p| p.into_inner());
+        }
     }
 
     pub fn jobs(&self) -> Vec<ImportJob> {
@@ -271,6 +322,17 @@ impl Imports {
 
     /// Queues files and makes sure a worker reads them. Returns the new jobs.
     pub fn add(&self, paths: Vec<String>) -> Vec<ImportJob> {
+        self.add_with(paths, None, &BankFileOptions::default())
+    }
+
+    /// [`Imports::add`] with what the caller knows up front: the PDFs' password and the bank
+    /// files' choices (the CLI's flags).
+    pub fn add_with(
+        &self,
+        paths: Vec<String>,
+        password: Option<&Sensitive<String>>,
+        options: &BankFileOptions,
+    ) -> Vec<ImportJob> {
         let mut added = Vec::new();
         let start_worker = {
             let mut inner = self.lock();
@@ -307,8 +369,8 @@ impl Imports {
                     Job {
                         view: view.clone(),
                         path: path_buf,
-                        password: None,
-                        options: BankFileOptions::default(),
+                        password: password.map(|p| Sensitive::new(p.expose().clone())),
+                        options: options.clone(),
                         read: None,
                         cancel: Arc::new(AtomicBool::new(false)),
                     },
@@ -398,7 +460,10 @@ impl Imports {
     }
 
     /// A job's file path and choices (for the bank-file setup form).
-    pub fn setup_of(&self, id: u64) -> Result<(ImportJob, PathBuf, BankFileOptions), AppError> {
+    pub(crate) fn setup_of(
+        &self,
+        id: u64,
+    ) -> Result<(ImportJob, PathBuf, BankFileOptions), AppError> {
         let inner = self.lock();
         let job = inner.jobs.get(&id).ok_or_else(|| no_job(id))?;
         Ok((job.view.clone(), job.path.clone(), job.options.clone()))
@@ -433,17 +498,17 @@ impl Imports {
         account_id: Option<i64>,
         accept_unreconciled: bool,
         new_account_name: Option<String>,
-    ) -> Result<FiledSummary, AppError> {
+    ) -> Result<Filed, AppError> {
         // A name only for a new account: filing into an existing one keeps its name.
         let name = new_account_name
             .map(|n| n.trim().to_string())
             .filter(|n| !n.is_empty());
         let session = self.session();
-        let summary =
+        let filed =
             match self.read_of(id)? {
                 JobRead::Pdf(mut read) => {
                     read.account_name = name;
-                    FiledSummary::from(session.with_folio_mut(|f| {
+                    Filed::Statement(session.with_folio_mut(|f| {
                         f.file_statement(&read, account_id, accept_unreconciled)
                     })?)
                 }
@@ -473,16 +538,16 @@ impl Imports {
                         }
                         Ok(report)
                     })?;
-                    FiledSummary::from(&report)
+                    Filed::BankFile(report)
                 }
             };
         self.update(id, |job| {
             job.read = None;
             job.view.stage = JobStage::Filed;
             job.view.error = None;
-            job.view.report = Some(summary.clone());
+            job.view.report = Some(FiledSummary::from(&filed));
         });
-        Ok(summary)
+        Ok(filed)
     }
 
     /// Sends a PDF the local engine could not read to a cloud converter, after the person

@@ -3,13 +3,17 @@
 //! This layer decides *where* the ledger lives and *how* it is unlocked; the store decides how it is
 //! kept, the ledger crate what it means. Nothing here knows about Tauri or the terminal.
 
+mod api_key;
 mod bankfile;
+mod bankfile_setup;
 mod browse;
 mod cloud;
+mod connections;
 mod convert;
 mod data_dir;
 mod error;
 mod import;
+mod insights_view;
 mod jobs;
 mod session;
 mod sync;
@@ -18,29 +22,41 @@ mod views;
 use std::path::Path;
 
 use folio_ledger::AccountId;
-use folio_secrets::{decode_ledger_key, encode_ledger_key, generate_ledger_key, Keychain};
+use folio_secrets::{decode_ledger_key, encode_ledger_key, generate_ledger_key};
 use folio_statements::{IntakeLimits, PdfEngine};
 use folio_store::Ledger;
 
+pub use api_key::{serve_api_key, serve_key_item};
 pub use bankfile::{
     bank_file_csv, bank_file_format, bank_file_insights, bank_file_json, parse_bank_file,
     read_bank_bytes, read_bank_file, BankFileOptions, BankFileReport, BankStatementReport, Proof,
     ReadBankFile, RememberedMapping,
 };
+pub use bankfile_setup::{BankFileChoices, BankFileSetupView, CsvMappingForm};
 pub use browse::{
     BalancePoint, LedgerRow, MonthTotalsView, TransactionDetailView, TransactionFilter,
 };
 pub use cloud::{
-    convert_in_cloud, converter_key, forget_converter_key, has_converter_key, read_from_converted,
-    store_converter_key, CloudService,
+    convert_in_cloud, converter_key, converters, forget_converter_key, has_converter_key,
+    read_from_converted, service_of, store_converter_key, CloudService, ConverterView,
+};
+pub use connections::{
+    due, sync_interval, Approval, BankRegistration, Connections, ConsentPort, SandboxKind,
+    SyncListener, SyncOptions, SyncProgress, Unheard, SANDBOX,
 };
 pub use convert::{convert_statement_file, Converted};
 pub use data_dir::DataDir;
 pub use error::{AppError, ErrorCode, ErrorView};
+pub use folio_banks::any::ConnectionSecrets;
+pub use folio_converters::Service;
+pub use folio_secrets::{Keychain, Sensitive};
 pub use folio_statements::ReadStage;
+pub use folio_statements::{limit_ocr_threads, release_ocr};
 pub use import::{read_statement_file, Known, ReadStatement, ReviewRow, StatementReview};
+pub use insights_view::{InsightsView, MissingMonthView, SignalView};
 pub use jobs::{
-    cloud_key, summary_of, FiledSummary, ImportJob, Imports, JobListener, JobStage, JobSummary,
+    cloud_key, summary_of, Filed, FiledSummary, ImportJob, Imports, JobListener, JobStage,
+    JobSummary,
 };
 pub use session::Session;
 pub use sync::{AccountSync, ConnectionView, SyncPlan, SyncReport};

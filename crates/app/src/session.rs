@@ -26,6 +26,14 @@ impl Session {
         }
     }
 
+    /// A session over a ledger opened already (the CLI's, for the engines).
+    pub fn opened(folio: Folio) -> Session {
+        Session {
+            data_dir: Ok(folio.data_dir().clone()),
+            folio: Mutex::new(Some(folio)),
+        }
+    }
+
     pub fn data_dir(&self) -> Option<&DataDir> {
         self.data_dir.as_ref().ok()
     }

@@ -19,8 +19,9 @@ pub struct BankFileArgs {
     /// (1.234,56).
     #[arg(long, value_name = "FORMAT", value_parser = parse_number_format)]
     pub number_format: Option<NumberFormat>,
-    /// CSV/XLSX: the column mapping (JSON: date_column, amount, date_format, ...). Not remembered
-    /// per account yet: pass it with every import of that bank's export.
+    /// CSV/XLSX: the column mapping (JSON: date_column, amount, date_format, ...). `folio import`
+    /// remembers it for the account filed into, so the next export with the same columns needs
+    /// none.
     #[arg(long, value_name = "MAPPING.json")]
     pub mapping: Option<PathBuf>,
     /// The account's currency (ISO 4217, e.g. EUR) for files that name none (QIF, most CSV).

@@ -4,12 +4,14 @@
 
 use std::io::Write;
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 use clap::{Subcommand, ValueEnum};
-use folio_app::{AppError, ErrorCode, Folio};
-use folio_banks::any::ConnectionSecrets;
-use folio_banks::BankError;
-use folio_secrets::Keychain;
+use folio_app::{
+    AppError, Approval, BankRegistration, ConnectionSecrets, Connections, ConsentPort, ErrorCode,
+    Folio, Session, SyncOptions, Unheard,
+};
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ProviderArg {
@@ -79,112 +81,101 @@ fn runtime() -> Result<tokio::runtime::Runtime, AppError> {
 
 /// Follows a connect page the way a browser would, without one: the page's redirect is read,
 /// not followed (the sandbox's auto-approve mode redirects at once).
-async fn approve_without_browser(url: &str) -> Result<String, AppError> {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
-    let resp = client
-        .get(url)
-        .send()
-        .await
-        .map_err(|e| AppError::new(ErrorCode::Bank("BANK_NETWORK"), e.to_string()))?;
-    resp.headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-        .ok_or_else(|| {
-            AppError::new(
-                ErrorCode::Bank("BANK_ACTION_NEEDED"),
-                "the connect page did not redirect back: it needs a person in a browser (the window's Connect)",
-            )
+struct Headless {
+    redirect_uri: String,
+}
+
+impl ConsentPort for Headless {
+    fn redirect_uri(&self) -> String {
+        self.redirect_uri.clone()
+    }
+
+    fn approve<'a>(&'a self, page: url::Url, _title: &'a str) -> Approval<'a> {
+        Box::pin(async move {
+            let client = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+            let resp = client
+                .get(page)
+                .send()
+                .await
+                .map_err(|e| AppError::new(ErrorCode::Bank("BANK_NETWORK"), e.to_string()))?;
+            resp.headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+                .ok_or_else(|| {
+                    AppError::new(
+                        ErrorCode::Bank("BANK_ACTION_NEEDED"),
+                        "the connect page did not redirect back: it needs a person in a browser (the window's Connect)",
+                    )
+                })
         })
+    }
+}
+
+/// The connection engine over the open ledger, approving pages headlessly.
+fn engine(folio: Folio, redirect_uri: &str) -> Connections {
+    Connections::new(
+        Arc::new(Session::opened(folio)),
+        Arc::new(Headless {
+            redirect_uri: redirect_uri.to_string(),
+        }),
+        Arc::new(Unheard),
+    )
 }
 
 pub fn connect(
-    folio: &mut Folio,
+    folio: Folio,
     command: ConnectCommand,
     out: &mut impl Write,
 ) -> Result<(), AppError> {
-    let (base_url, label, secrets) = match command {
+    let (base_url, label, registration, redirect) = match command {
         ConnectCommand::Budgea {
             base_url,
             client_id,
             label,
-        } => {
-            let secret = secret_env("FOLIO_BUDGEA_CLIENT_SECRET")?;
-            let client = folio_banks::budgea::Budgea::new(
-                &base_url,
-                client_id.clone(),
-                folio_banks::http::RetryPolicy::default(),
-            )?;
-            let state = uuid::Uuid::new_v4().to_string();
-            let redirect = "folio://connected";
-            let token = runtime()?.block_on(async {
-                let url = client.connect_url(redirect, &state)?;
-                let back = approve_without_browser(url.as_str()).await?;
-                let callback = folio_banks::budgea::parse_connect_redirect(&back, &state)?;
-                Ok::<_, AppError>(client.exchange_code(&secret, &callback.code).await?)
-            })?;
-            (
+        } => (
+            base_url.clone(),
+            label,
+            BankRegistration::Budgea {
                 base_url,
-                label,
-                ConnectionSecrets::Budgea {
-                    client_id,
-                    access_token: token,
-                    client_secret: Some(secret),
-                },
-            )
-        }
+                client_id,
+                client_secret: secret_env("FOLIO_BUDGEA_CLIENT_SECRET")?,
+            },
+            "folio://connected".to_string(),
+        ),
         ConnectCommand::Belfius {
             base_url,
             client_id,
             redirect_uri,
             label,
         } => {
-            let secrets = match std::env::var("FOLIO_BELFIUS_ACCESS_TOKEN")
+            // A token granted already needs no consent page.
+            if let Some(access_token) = std::env::var("FOLIO_BELFIUS_ACCESS_TOKEN")
                 .ok()
                 .filter(|t| !t.is_empty())
             {
-                Some(access_token) => ConnectionSecrets::Belfius {
+                let secrets = ConnectionSecrets::Belfius {
                     client_id,
-                    redirect_uri,
+                    redirect_uri: redirect_uri.clone(),
                     access_token,
                     sca_token: None,
                     sca_valid_until: None,
+                };
+                let id = engine(folio, &redirect_uri).record(None, &base_url, &label, &secrets)?;
+                return connected(out, &label, id);
+            }
+            (
+                base_url.clone(),
+                label,
+                BankRegistration::Belfius {
+                    base_url,
+                    client_id,
                 },
-                None => runtime()?.block_on(async {
-                    let state = folio_banks::belfius::new_consent_state();
-                    let url = folio_banks::belfius::consent_url(
-                        &base_url,
-                        &client_id,
-                        &redirect_uri,
-                        &state,
-                        "fr",
-                    )?;
-                    let back = approve_without_browser(url.as_str()).await?;
-                    let grant =
-                        folio_banks::belfius::parse_consent_redirect(&back, &redirect_uri, &state)?;
-                    let tokens = folio_banks::belfius::exchange_consent_code(
-                        &base_url,
-                        &client_id,
-                        &redirect_uri,
-                        &grant.code,
-                    )
-                    .await?;
-                    Ok::<_, AppError>(ConnectionSecrets::Belfius {
-                        client_id,
-                        redirect_uri,
-                        access_token: tokens.access_token,
-                        sca_valid_until: tokens
-                            .sca_token
-                            .as_ref()
-                            .map(|_| folio_banks::any::now_unix() + 3600),
-                        sca_token: tokens.sca_token,
-                    })
-                })?,
-            };
-            (base_url, label, secrets)
+                redirect_uri,
+            )
         }
         ConnectCommand::Abnamro {
             base_url,
@@ -192,17 +183,25 @@ pub fn connect(
             accounts,
             label,
         } => (
-            base_url,
+            base_url.clone(),
             label,
-            ConnectionSecrets::Abnamro {
+            BankRegistration::Abnamro {
+                base_url,
                 client_id,
                 client_secret: secret_env("FOLIO_ABNAMRO_CLIENT_SECRET")?,
                 api_key: secret_env("FOLIO_ABNAMRO_API_KEY")?,
                 accounts,
             },
+            "folio://connected".to_string(),
         ),
     };
-    let id = folio.connect(&Keychain::os(), &base_url, &label, &secrets)?;
+    let engine = engine(folio, &redirect);
+    let secrets = runtime()?.block_on(engine.authorise(registration))?;
+    let id = engine.record(None, &base_url, &label, &secrets)?;
+    connected(out, &label, id)
+}
+
+fn connected(out: &mut impl Write, label: &str, id: i64) -> Result<(), AppError> {
     writeln!(
         out,
         "Connected {label} as connection {id}. Run `folio sync {id}` to fetch it."
@@ -213,32 +212,43 @@ pub fn connect(
 /// Syncs one connection or all; a failure of one is recorded on it and reported, the others go
 /// on. Returns whether every sync succeeded.
 pub fn sync(
-    folio: &mut Folio,
+    folio: Folio,
     only: Option<i64>,
     as_of: Option<NaiveDate>,
     json: bool,
     out: &mut impl Write,
 ) -> Result<bool, AppError> {
+    let connections = folio.connections()?;
     let ids: Vec<i64> = match only {
+        Some(id) if !connections.iter().any(|c| c.id == id) => {
+            return Err(AppError::new(
+                ErrorCode::UnknownConnection,
+                format!("no bank connection {id}"),
+            ))
+        }
         Some(id) => vec![id],
-        None => folio.connections()?.into_iter().map(|c| c.id).collect(),
+        None => connections.iter().map(|c| c.id).collect(),
     };
-    let today = as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let engine = engine(folio, "folio://connected");
+    let options = SyncOptions {
+        as_of,
+        ..SyncOptions::default()
+    };
     let rt = runtime()?;
     let mut reports = Vec::new();
     let mut all_ok = true;
     for id in ids {
-        let plan = folio.plan_sync(&Keychain::os(), id, today, as_of)?;
-        let fetched: Result<_, BankError> = rt.block_on(plan.fetch());
-        let synced_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
-        match folio.finish_sync(&plan, fetched, &synced_at) {
+        let bank = connections
+            .iter()
+            .find(|c| c.id == id)
+            .map_or_else(String::new, |c| c.label.clone());
+        match rt.block_on(engine.sync(id, options)) {
             Ok(report) => {
                 if !json {
                     for a in &report.accounts {
                         let _ = writeln!(
                             out,
-                            "{} #{}: {} new, {} changed, {} linked to statement rows, {} removed{}",
-                            plan.bank,
+                            "{bank} #{}: {} new, {} changed, {} linked to statement rows, {} removed{}",
                             a.account_id,
                             a.added,
                             a.updated,

@@ -10,8 +10,7 @@ use clap::{Parser, Subcommand};
 mod bankfile;
 mod banks;
 mod serve;
-use folio_app::{AccountView, AppError, DataDir, Folio, LedgerInfo, TransactionView};
-use folio_secrets::Keychain;
+use folio_app::{AccountView, AppError, DataDir, Folio, Keychain, LedgerInfo, TransactionView};
 use folio_statements::{ExportFormat, IntakeLimits, StatementError};
 
 fn parse_format(s: &str) -> Result<ExportFormat, String> {
@@ -304,7 +303,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
             bank,
         } => {
             return import(
-                &mut folio,
+                folio,
                 &files,
                 password.as_deref(),
                 accept_unreconciled,
@@ -411,7 +410,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
         }
         Command::Sandbox { .. } | Command::Serve { .. } => Ok(()),
         Command::Connect { provider } => {
-            banks::connect(&mut folio, provider, &mut out).map(|()| Ok(()))?
+            banks::connect(folio, provider, &mut out).map(|()| Ok(()))?
         }
         Command::Connections { json } => {
             let connections = folio.connections()?;
@@ -448,7 +447,7 @@ fn run(cli: Cli) -> Result<(), AppError> {
             }
         }
         Command::Sync { id, as_of, json } => {
-            if !banks::sync(&mut folio, id, as_of, json, &mut out)? {
+            if !banks::sync(folio, id, as_of, json, &mut out)? {
                 exit_not_all_done();
             }
             Ok(())
@@ -502,11 +501,38 @@ fn ocr_progress(file: &std::path::Path) -> impl FnMut(folio_app::ReadStage) + '_
     }
 }
 
-/// `folio import`: each file on its own; one file's failure leaves the others (and the ledger)
-/// as they were. Bank files are told from PDFs by their content; the PDF engine is loaded only
-/// for PDFs. Exit code 2 when any file was not filed.
+/// Scanned pages' progress on stderr while a job is recognised (text pages read too fast to need
+/// one), overwritten in place; a newline once the job moves on.
+struct OcrProgressLine {
+    shown: std::sync::Mutex<bool>,
+}
+
+impl folio_app::JobListener for OcrProgressLine {
+    fn job_changed(&self, job: &folio_app::ImportJob) {
+        let mut shown = self.shown.lock().unwrap_or_else(|p| p.into_inner());
+        match (job.stage, job.recognised, job.scanned, job.percent) {
+            (folio_app::JobStage::Processing, Some(done), Some(scanned), Some(percent)) => {
+                eprint!(
+                    "\r{}: recognising scanned pages {done} of {scanned} ({percent}%)",
+                    job.path
+                );
+                *shown = true;
+            }
+            (folio_app::JobStage::Processing, ..) => {}
+            _ if *shown => {
+                eprintln!();
+                *shown = false;
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `folio import`: each file on its own, through the same job engine as the window (read, then
+/// filed once read: the next file is read after this one is filed); one file's failure leaves
+/// the others (and the ledger) as they were. Exit code 2 when any file was not filed.
 fn import(
-    folio: &mut Folio,
+    folio: Folio,
     files: &[PathBuf],
     password: Option<&str>,
     accept_unreconciled: bool,
@@ -514,83 +540,102 @@ fn import(
     bank: &bankfile::BankFileArgs,
 ) -> Result<(), AppError> {
     let options = bank.options()?;
-    let mut failed: Option<AppError> = None;
+    let password = password.map(|p| folio_app::Sensitive::new(p.to_string()));
+    let imports = folio_app::Imports::new(
+        std::sync::Arc::new(folio_app::Session::opened(folio)),
+        std::sync::Arc::new(OcrProgressLine {
+            shown: std::sync::Mutex::new(false),
+        }),
+    );
+    let mut failed = false;
     let mut reports: Vec<serde_json::Value> = Vec::new();
     let mut mapping_noted = false;
     for file in files {
-        let result = match bankfile::format_of(file, options.mapping.is_some()) {
-            Some(_) => folio
-                .import_bank_file(file, &options, accept_unreconciled)
-                .map(|r| {
-                    if !json {
-                        let mut out = std::io::stdout().lock();
-                        let _ = bankfile::print_report(&mut out, &r);
-                        if options.mapping.is_some() && !mapping_noted {
+        let added = imports.add_with(
+            vec![file.display().to_string()],
+            password.as_ref(),
+            &options,
+        );
+        let result: Result<folio_app::Filed, folio_app::ErrorView> = added
+            .first()
+            .ok_or_else(|| AppError::new(folio_app::ErrorCode::Internal, "no import job").into())
+            .and_then(|job| {
+                let settled = imports.settled(job.id)?;
+                match (settled.stage, settled.error) {
+                    (folio_app::JobStage::Review, _) => {
+                        Ok(imports.file(job.id, None, accept_unreconciled, None)?)
+                    }
+                    // A job waiting for a password, choices or a cloud reading: the CLI has
+                    // nothing more to give it, so its reason is the answer.
+                    (_, Some(e)) => Err(e),
+                    (stage, None) => Err(AppError::new(
+                        folio_app::ErrorCode::Internal,
+                        format!("the import stopped at {stage:?}"),
+                    )
+                    .into()),
+                }
+            });
+        let value = match result {
+            Ok(folio_app::Filed::BankFile(r)) => {
+                if !json {
+                    let mut out = std::io::stdout().lock();
+                    let _ = bankfile::print_report(&mut out, &r);
+                    // CSV/XLSX: the job engine remembers the mapping for the account, as the
+                    // window does.
+                    let tabular = matches!(r.format.as_str(), "CSV" | "XLSX");
+                    if let (true, Some(_), Some(first)) =
+                        (tabular, &options.mapping, r.statements.first())
+                    {
+                        if !mapping_noted {
                             mapping_noted = true;
                             let _ = writeln!(
                                 out,
-                                "note: the column mapping is not remembered per account yet; pass --mapping with each import"
+                                "note: the column mapping is remembered for account {}; the next export with the same columns needs no --mapping",
+                                first.account_id
                             );
                         }
                     }
-                    serde_json::to_value(&r)
-                }),
-            None => pdf_engine()
-                .map_err(AppError::from)
-                .and_then(|engine| {
-                    folio.import_statement_file_reporting(
-                        engine,
-                        file,
-                        password,
-                        IntakeLimits::default(),
-                        accept_unreconciled,
-                        &mut ocr_progress(file),
-                    )
-                })
-                .map(|r| {
-                    if !json {
-                        println!(
-                            "{}: filed {} new transactions ({} already known) into {} [account {}{}], {} .. {}{}",
-                            file.display(),
-                            r.added,
-                            r.already_known,
-                            r.account_name,
-                            r.account_id,
-                            if r.account_created { ", new" } else { "" },
-                            r.period_start,
-                            r.period_end,
-                            if r.reconciled { "" } else { ", NOT reconciled" }
-                        );
-                    }
-                    serde_json::to_value(&r)
-                }),
-        };
-        match result {
-            Ok(value) => {
-                reports.push(
-                    value.map_err(|e| {
-                        AppError::new(folio_app::ErrorCode::Internal, e.to_string())
-                    })?,
-                );
+                }
+                serde_json::to_value(&r)
+            }
+            Ok(folio_app::Filed::Statement(r)) => {
+                if !json {
+                    println!(
+                        "{}: filed {} new transactions ({} already known) into {} [account {}{}], {} .. {}{}",
+                        file.display(),
+                        r.added,
+                        r.already_known,
+                        r.account_name,
+                        r.account_id,
+                        if r.account_created { ", new" } else { "" },
+                        r.period_start,
+                        r.period_end,
+                        if r.reconciled { "" } else { ", NOT reconciled" }
+                    );
+                }
+                serde_json::to_value(&r)
             }
             Err(e) => {
-                eprintln!("folio: {}: {}: {}", file.display(), e.title(), e.message());
-                eprintln!("  code: {}", e.code());
-                eprintln!("  fix:  {}", e.hint());
-                failed = Some(e);
+                eprintln!("folio: {}: {}: {}", file.display(), e.title, e.message);
+                eprintln!("  code: {}", e.code);
+                eprintln!("  fix:  {}", e.hint);
+                failed = true;
+                continue;
             }
-        }
+        };
+        reports
+            .push(value.map_err(|e| AppError::new(folio_app::ErrorCode::Internal, e.to_string()))?);
     }
     if json {
         let mut out = std::io::stdout().lock();
         write_json(&mut out, &reports)
             .map_err(|e| AppError::new(folio_app::ErrorCode::Internal, e.to_string()))?;
     }
-    match failed {
+    if failed {
         // Already reported per file above; exit non-zero without repeating it.
-        Some(_) => exit_not_all_done(),
-        None => Ok(()),
+        exit_not_all_done();
     }
+    Ok(())
 }
 
 /// The summaries in the `--prior` files (JSON an earlier `folio convert` wrote).

@@ -345,7 +345,7 @@ fn csv_imports_with_a_mapping_and_converts() {
         ],
     );
     ok(&out);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("not remembered"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("remembered for account"));
     let options = ParseOptions {
         csv_mapping: Some(mapping),
         currency: Some(folio_ledger::Currency::USD),

@@ -42,11 +42,11 @@ export const commands = {
 	 *  What a bank file needs from the person (its column mapping, currency, or how to read its
 	 *  dates and numbers), with Folio's suggestion and a preview of its first rows.
 	 */
-	bankFileSetup: (jobId: number) => typedError<BankFileSetupDto, ErrorView>(__TAURI_INVOKE("bank_file_setup", { jobId })),
+	bankFileSetup: (jobId: number) => typedError<BankFileSetupView, ErrorView>(__TAURI_INVOKE("bank_file_setup", { jobId })),
 	/**  Reads a bank file again with the person's choices. */
-	setBankFileChoices: (jobId: number, choices: BankFileChoicesDto) => typedError<ImportJob, ErrorView>(__TAURI_INVOKE("set_bank_file_choices", { jobId, choices })),
+	setBankFileChoices: (jobId: number, choices: BankFileChoices) => typedError<ImportJob, ErrorView>(__TAURI_INVOKE("set_bank_file_choices", { jobId, choices })),
 	/**  The cloud converters the person may choose, and whether their key is stored. */
-	listConverters: () => typedError<ConverterDto[], ErrorView>(__TAURI_INVOKE("list_converters")),
+	listConverters: () => typedError<ConverterView[], ErrorView>(__TAURI_INVOKE("list_converters")),
 	/**  Forgets the stored API key of a cloud converter. */
 	forgetConverterKey: (service: string) => typedError<null, ErrorView>(__TAURI_INVOKE("forget_converter_key", { service })),
 	/**
@@ -135,15 +135,15 @@ export type BalancePointDto = {
 };
 
 /**  What the person set for a bank file. */
-export type BankFileChoicesDto = {
-	mapping: CsvMappingDto | null,
+export type BankFileChoices = {
+	mapping: CsvMappingForm | null,
 	currency: string | null,
 	dateOrder: string | null,
 	numberFormat: string | null,
 };
 
 /**  What a bank file needs from the person before it can be read, and what Folio suggests. */
-export type BankFileSetupDto = {
+export type BankFileSetupView = {
 	jobId: number,
 	fileName: string,
 	/**  `CSV`, `XLSX`, `QIF`, ... */
@@ -151,7 +151,7 @@ export type BankFileSetupDto = {
 	/**  The first rows as the current mapping reads them (CSV/XLSX). */
 	preview: string[][],
 	/**  The mapping in use or suggested (CSV/XLSX). */
-	mapping: CsvMappingDto | null,
+	mapping: CsvMappingForm | null,
 	/**  ISO 4217 code, when known. */
 	currency: string | null,
 	/**  QIF: `dmy`, `mdy` or `ymd`, when chosen. */
@@ -165,9 +165,9 @@ export type BankFileSetupDto = {
 };
 
 /**
- *  Folio's registration at a provider: what its connect flow needs. From the window's form (a
- *  person's own API access), or from a running sandbox. Travels over IPC once, then lives in the
- *  keychain only. `Debug` hides the secrets.
+ *  Folio's registration at a provider: what its connect flow needs. From the window's form or
+ *  the CLI's flags (a person's own API access), or from a running sandbox. Crosses IPC once,
+ *  then lives in the keychain only. `Debug` hides the secrets.
  */
 export type BankRegistration = 
 /**  Budgea (Powens) API domain, e.g. `https://example.biapi.pro/2.0/`. */
@@ -178,21 +178,7 @@ export type BankRegistration =
 { provider: "abnamro"; baseUrl: string; clientId: string; clientSecret: string; apiKey: string; accounts: string[] };
 
 /**  How a sync is going, for the connection's row in the window. */
-export type BankSyncChanged = {
-	connectionId: number,
-	/**  `fetching`, `filing`, `done` or `failed`. */
-	phase: string,
-	/**  Account `account` of `accounts` is being fetched (0 of 0 while the list is asked for). */
-	account: number,
-	accounts: number,
-	accountName: string | null,
-	/**  Transactions fetched so far. */
-	transactions: number,
-	/**  What failed, when `phase` is `failed`. */
-	error: ErrorView | null,
-	/**  Started by the schedule rather than by the person. */
-	scheduled: boolean,
-};
+export type BankSyncChanged = SyncProgress;
 
 /**
  *  What the person asked: which service, their key (kept in the keychain) if not stored yet,
@@ -219,7 +205,7 @@ export type ConnectionDto = {
 };
 
 /**  One cloud converter as the consent screen describes it. */
-export type ConverterDto = {
+export type ConverterView = {
 	/**  `balanzio` or `finbox`. */
 	id: string,
 	name: string,
@@ -245,7 +231,7 @@ export type CoverageDto = {
 };
 
 /**  How a CSV/XLSX export is read, as the mapping form edits it. Columns are 0-based. */
-export type CsvMappingDto = {
+export type CsvMappingForm = {
 	/**  One character: `,`, `;`, a tab, `|`. */
 	delimiter: string,
 	/**  `auto`, `utf8`, `utf16le`, `utf16be` or `windows1252`. */
@@ -362,17 +348,17 @@ export type ImportJobChanged = {
 };
 
 /**  What Folio's checks say about one statement, for the review screen. */
-export type InsightsDto = {
+export type InsightsView = {
 	/**  0-100: the signals' weights summed. */
 	score: number,
 	/**  `low`, `medium` or `high`. */
 	level: string,
-	signals: SignalDto[],
+	signals: SignalView[],
 	/**  Checks that could not run, with why (a scanned page has no fonts to compare). */
 	skipped: string[],
 	/**  `2024-03`: months with transactions. */
 	monthsPresent: string[],
-	monthsMissing: MissingMonthDto[],
+	monthsMissing: MissingMonthView[],
 	/**  The filed statement this one repeats, with why. */
 	duplicateOf: string | null,
 };
@@ -421,7 +407,7 @@ export type LedgerStatus = { state: "unlocked"; dataDir: string; ledgerFile: str
 /**  True on the very first start, when the ledger and its key were just created. */
 created: boolean } | { state: "locked"; dataDir: string | null; error: ErrorView };
 
-export type MissingMonthDto = {
+export type MissingMonthView = {
 	month: string,
 	/**  Why it counts as missing, in words. */
 	reason: string,
@@ -467,7 +453,7 @@ export type ReviewDto = {
 	/**  Statements in the file. */
 	statements: number,
 	/**  Per statement: the checks Folio ran on it (identity, months, duplicates, tamper signals). */
-	insights: InsightsDto[],
+	insights: InsightsView[],
 };
 
 export type ReviewRowDto = {
@@ -489,7 +475,7 @@ export type SandboxKind =
 /**  A business account API (ABN AMRO's): client credentials, no page. */
 "abnamro";
 
-export type SignalDto = {
+export type SignalView = {
 	code: string,
 	weight: number,
 	reason: string,
@@ -506,6 +492,23 @@ export type StatementDto = {
 	currency: string,
 	reconciled: boolean,
 	transactions: number,
+};
+
+/**  How a sync is going, for the connection's row. */
+export type SyncProgress = {
+	connectionId: number,
+	/**  `fetching`, `filing`, `done` or `failed`. */
+	phase: string,
+	/**  Account `account` of `accounts` is being fetched (0 of 0 while the list is asked for). */
+	account: number,
+	accounts: number,
+	accountName: string | null,
+	/**  Transactions fetched so far. */
+	transactions: number,
+	/**  What failed, when `phase` is `failed`. */
+	error: ErrorView | null,
+	/**  Started by the schedule rather than by the person. */
+	scheduled: boolean,
 };
 
 /**  What a sync filed. */

@@ -10,7 +10,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
-use folio_secrets::Sensitive;
+use folio_app::Sensitive;
 use folio_statements::{IntakeLimits, StatementError};
 use serde::Deserialize;
 use serde_json::{json, Value};

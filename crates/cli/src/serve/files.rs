@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use folio_secrets::Sensitive;
+use folio_app::Sensitive;
 use folio_statements::{
     IntakeLimits, Ocr, ParsedStatement, PdfEngine, PdfType, ReadOptions, ReadStage, StatementError,
 };

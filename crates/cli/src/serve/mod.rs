@@ -40,35 +40,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use folio_app::{AppError, DataDir, ErrorCode};
-use folio_secrets::{Keychain, Sensitive};
+use folio_app::{AppError, DataDir, ErrorCode, Keychain};
 use folio_statements::IntakeLimits;
 
 /// The contract's 24 hours.
 const DEFAULT_RETENTION_SECS: u64 = 24 * 60 * 60;
-
-/// The keychain item holding the API key of `folio serve` for this data dir.
-pub fn key_item(data_dir: &DataDir) -> String {
-    format!("serve-api-key:{}", data_dir.path().display())
-}
-
-/// The stored key, or a new one when there is none or `rotate` asks for it.
-fn api_key(keychain: &Keychain, item: &str, rotate: bool) -> Result<Sensitive<String>, AppError> {
-    if !rotate {
-        if let Some(key) = keychain.get(item)? {
-            if !key.expose().trim().is_empty() {
-                return Ok(key);
-            }
-        }
-    }
-    let raw = folio_secrets::generate_ledger_key()?;
-    let key = Sensitive::new(format!(
-        "folio_{}",
-        folio_secrets::encode_ledger_key(&raw).expose()
-    ));
-    keychain.set(item, &key)?;
-    Ok(key)
-}
 
 fn retention() -> Result<Duration, AppError> {
     match std::env::var("FOLIO_SERVE_RETENTION_SECS") {
@@ -102,7 +78,7 @@ pub fn serve(
         dirs::data_dir(),
     )?;
     let engine = folio_statements::pdf_engine_from_env()?;
-    let key = api_key(&Keychain::os(), &key_item(&data_dir), new_key)?;
+    let key = folio_app::serve_api_key(&Keychain::os(), &data_dir, new_key)?;
     let files = Arc::new(files::Files::new(
         engine,
         IntakeLimits::default(),

@@ -1,8 +1,8 @@
 import { useEffect, useState } from "react";
 import {
   commands,
-  type BankFileSetupDto,
-  type CsvMappingDto,
+  type BankFileSetupView,
+  type CsvMappingForm,
   type ErrorView,
 } from "../../ipc/bindings";
 import { ipcFailure } from "../../ipc/ipcFailure";
@@ -16,7 +16,7 @@ interface Props {
 
 type Loaded =
   | { kind: "loading" }
-  | { kind: "ready"; setup: BankFileSetupDto }
+  | { kind: "ready"; setup: BankFileSetupView }
   | { kind: "failed"; error: ErrorView };
 
 /** Date formats banks use, offered first; any chrono format can be typed instead. */
@@ -75,8 +75,8 @@ export function BankFileSetup({ jobId, onClose }: Props) {
   return <SetupForm setup={loaded.setup} onClose={onClose} />;
 }
 
-function SetupForm({ setup, onClose }: { setup: BankFileSetupDto; onClose: () => void }) {
-  const [mapping, setMapping] = useState<CsvMappingDto | null>(setup.mapping);
+function SetupForm({ setup, onClose }: { setup: BankFileSetupView; onClose: () => void }) {
+  const [mapping, setMapping] = useState<CsvMappingForm | null>(setup.mapping);
   const [currency, setCurrency] = useState(setup.currency ?? "");
   const [dateOrder, setDateOrder] = useState(setup.dateOrder ?? "dmy");
   const [numberFormat, setNumberFormat] = useState(setup.numberFormat ?? "point");
@@ -195,7 +195,7 @@ function SetupForm({ setup, onClose }: { setup: BankFileSetupDto; onClose: () =>
 }
 
 /** The column names of the preview: the header row's cells, else "Column N". */
-export function columnNames(mapping: CsvMappingDto, preview: string[][]): string[] {
+export function columnNames(mapping: CsvMappingForm, preview: string[][]): string[] {
   const width = preview.reduce((w, row) => Math.max(w, row.length), 0);
   const header = mapping.hasHeader ? preview[mapping.skipRows] : undefined;
   return Array.from({ length: width }, (_, i) => {
@@ -209,12 +209,12 @@ function MappingFields({
   preview,
   onChange,
 }: {
-  mapping: CsvMappingDto;
+  mapping: CsvMappingForm;
   preview: string[][];
-  onChange: (m: CsvMappingDto) => void;
+  onChange: (m: CsvMappingForm) => void;
 }) {
   const names = columnNames(mapping, preview);
-  const set = (patch: Partial<CsvMappingDto>) => {
+  const set = (patch: Partial<CsvMappingForm>) => {
     onChange({ ...mapping, ...patch });
   };
   const columnSelect = (

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { commands, type ConverterDto, type ErrorView, type ImportJob } from "../../ipc/bindings";
+import { commands, type ConverterView, type ErrorView, type ImportJob } from "../../ipc/bindings";
 import { ipcFailure } from "../../ipc/ipcFailure";
 import { ErrorBox } from "./ReviewScreen";
 import "./import.css";
@@ -11,7 +11,7 @@ interface Props {
 
 type Loaded =
   | { kind: "loading" }
-  | { kind: "ready"; converters: ConverterDto[] }
+  | { kind: "ready"; converters: ConverterView[] }
   | { kind: "failed"; error: ErrorView };
 
 function megabytes(bytes: number): string {
@@ -79,7 +79,7 @@ function ConsentForm({
   onKeysChanged,
 }: {
   job: ImportJob;
-  converters: ConverterDto[];
+  converters: ConverterView[];
   onClose: () => void;
   onKeysChanged: () => void;
 }) {

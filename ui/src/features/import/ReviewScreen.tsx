@@ -4,7 +4,7 @@ import {
   type AccountDto,
   type ErrorView,
   type FiledSummary,
-  type InsightsDto,
+  type InsightsView,
   type ReviewDto,
 } from "../../ipc/bindings";
 import "./import.css";
@@ -286,7 +286,7 @@ export function ReviewScreen({ jobId, accounts, onClose, onFiled }: Props) {
  * without transactions or statements, a statement already filed, and signals that the file was
  * edited, with a score. Signals are reasons to look, not verdicts.
  */
-function Checks({ insights }: { insights: InsightsDto[] }) {
+function Checks({ insights }: { insights: InsightsView[] }) {
   const worst = insights.reduce((w, i) => (i.score > w.score ? i : w));
   const signals = insights.flatMap((i) => i.signals);
   const missing = insights.flatMap((i) => i.monthsMissing);
