@@ -7,26 +7,17 @@ import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { openSession, startDriver } from "./webdriver.mjs";
 
-export const artifacts = resolve(
-  dirname(fileURLToPath(import.meta.url)),
-  "artifacts",
-);
+export const artifacts = resolve(dirname(fileURLToPath(import.meta.url)), "artifacts");
 
 export function harness() {
   const app = process.env.FOLIO_APP_BINARY;
-  assert.ok(
-    app,
-    "FOLIO_APP_BINARY must point at the built app (scripts/test-all sets it)",
-  );
+  assert.ok(app, "FOLIO_APP_BINARY must point at the built app (scripts/test-all sets it)");
 
   function saveScreenshot(name, png) {
     mkdirSync(artifacts, { recursive: true });
     const path = join(artifacts, name);
     writeFileSync(path, png);
-    assert.ok(
-      png.subarray(1, 4).toString() === "PNG",
-      "the screenshot is a PNG",
-    );
+    assert.ok(png.subarray(1, 4).toString() === "PNG", "the screenshot is a PNG");
     console.log(`screenshot: ${path}`);
     return path;
   }

@@ -14,10 +14,7 @@ import { invoke, waitStage, within } from "./jobs.mjs";
 
 const { saveScreenshot, launch } = harness();
 const cliBin = process.env.FOLIO_CLI_BINARY;
-const corpus = resolve(
-  dirname(fileURLToPath(import.meta.url)),
-  "../../../shared/corpus",
-);
+const corpus = resolve(dirname(fileURLToPath(import.meta.url)), "../../../shared/corpus");
 
 /** A bank's CSV export: a title line, a header, then rows with comma decimals and the running
  * balance from `opening` (in cents). */
@@ -46,17 +43,12 @@ async function review(session, file) {
 async function fileIt(session, file) {
   await session.click(await session.find('[data-testid="file-button"]'));
   const filed = await waitStage(session, file, "filed");
-  return session.text(
-    await within(session, filed, '[data-testid="import-filed"]'),
-  );
+  return session.text(await within(session, filed, '[data-testid="import-filed"]'));
 }
 
 test("bank files: an MT940 files as is; a CSV is set up once, and its next export is read the same way", async (t) => {
   const mt940 = join(corpus, "WoLpH-mt940/mt940_tests/mBank/mt940.sta");
-  assert.ok(
-    existsSync(mt940),
-    `the public corpus is beside the checkout: ${mt940}`,
-  );
+  assert.ok(existsSync(mt940), `the public corpus is beside the checkout: ${mt940}`);
   const dir = mkdtempSync(join(tmpdir(), "folio-e2e-bankfiles-"));
   const march = join(dir, "checking-march.csv");
   writeFileSync(
@@ -82,20 +74,11 @@ test("bank files: an MT940 files as is; a CSV is set up once, and its next expor
   await session.find('[data-testid="empty-state"]');
 
   // MT940: read, proven by its balances, filed.
-  const queued = await invoke(session, "import_files", {
-    paths: [mt940, march],
-  });
+  const queued = await invoke(session, "import_files", { paths: [mt940, march] });
   assert.ok(queued.ok, `import_files answered ${JSON.stringify(queued)}`);
   const proof = await review(session, "mt940.sta");
-  assert.equal(
-    await session.attr(proof, "data-reconciled"),
-    "true",
-    "the MT940 adds up",
-  );
-  assert.match(
-    await session.text(await session.find('[data-testid="review-kind"]')),
-    /MT940 file/,
-  );
+  assert.equal(await session.attr(proof, "data-reconciled"), "true", "the MT940 adds up");
+  assert.match(await session.text(await session.find('[data-testid="review-kind"]')), /MT940 file/);
   assert.equal((await session.findAll('[data-testid="review-row"]')).length, 3);
   assert.match(await fileIt(session, "mt940.sta"), /Filed 3 transactions/);
 
@@ -103,14 +86,10 @@ test("bank files: an MT940 files as is; a CSV is set up once, and its next expor
   const row = await waitStage(session, "checking-march.csv", "needsOptions");
   const reason = await within(session, row, '[data-testid="import-error"]');
   assert.equal(await session.attr(reason, "data-code"), "CSV_MAPPING_NEEDED");
-  await session.click(
-    await within(session, row, '[data-testid="setup-button"]'),
-  );
+  await session.click(await within(session, row, '[data-testid="setup-button"]'));
   // The form previews the file and suggests the columns from its header.
   await waitFor("the preview of the file", async () =>
-    /Coffee corner/.test(
-      await session.text(await session.find('[data-testid="setup-preview"]')),
-    ),
+    /Coffee corner/.test(await session.text(await session.find('[data-testid="setup-preview"]'))),
   );
   const selected = (testId) =>
     session.executeAsync(
@@ -120,10 +99,7 @@ test("bank files: an MT940 files as is; a CSV is set up once, and its next expor
   assert.match(await selected("setup-date-column"), /Date/);
   assert.match(await selected("setup-amount-column"), /Amount/);
   assert.match(await selected("setup-decimal"), /comma/);
-  await session.type(
-    await session.find('[data-testid="setup-currency"]'),
-    "EUR",
-  );
+  await session.type(await session.find('[data-testid="setup-currency"]'), "EUR");
   saveScreenshot("bankfile-setup.png", await session.screenshot());
   await session.click(await session.find('[data-testid="setup-apply"]'));
 
@@ -149,9 +125,7 @@ test("bank files: an MT940 files as is; a CSV is set up once, and its next expor
   await invoke(session, "import_files", { paths: [april] });
   const aprilRow = await waitStage(session, "checking-april.csv", "review");
   assert.match(
-    await session.text(
-      await within(session, aprilRow, '[data-testid="import-remembered"]'),
-    ),
+    await session.text(await within(session, aprilRow, '[data-testid="import-remembered"]')),
     /remembered/,
   );
   await review(session, "checking-april.csv");
@@ -160,14 +134,10 @@ test("bank files: an MT940 files as is; a CSV is set up once, and its next expor
   assert.match(filedText, /1 already in your ledger/);
   // The account's balance is April's closing, and the rows filed agree with it.
   await waitFor("the account's balance after April", async () =>
-    /4,154\.40 EUR/.test(
-      await session.text(await session.find('[data-testid="account-list"]')),
-    ),
+    /4,154\.40 EUR/.test(await session.text(await session.find('[data-testid="account-list"]'))),
   );
   assert.ok(
-    !/missing/.test(
-      await session.text(await session.find('[data-testid="account-list"]')),
-    ),
+    !/missing/.test(await session.text(await session.find('[data-testid="account-list"]'))),
     "no statement is said to be missing",
   );
   saveScreenshot("bankfile-remembered.png", await session.screenshot());
@@ -185,9 +155,5 @@ test("bank files: an MT940 files as is; a CSV is set up once, and its next expor
     .filter((s) => s.file_name.startsWith("checking-"))
     .map((s) => s.account_id);
   assert.equal(csvAccounts.length, 2);
-  assert.equal(
-    csvAccounts[0],
-    csvAccounts[1],
-    "both exports went to the same account",
-  );
+  assert.equal(csvAccounts[0], csvAccounts[1], "both exports went to the same account");
 });

@@ -29,18 +29,13 @@ async function approveIn(session, main) {
      done(true);`,
   );
   await session.switchTo(main);
-  await waitFor(
-    "the bank's window to close",
-    async () => (await session.windows()).length === 1,
-  );
+  await waitFor("the bank's window to close", async () => (await session.windows()).length === 1);
 }
 
 /** The banks section's message; its error, if one shows instead, fails the wait at once. */
 async function bankMessage(session) {
   if (await session.exists('[data-testid="bank-error"]')) {
-    throw new Error(
-      await session.text(await session.find('[data-testid="bank-error"]')),
-    );
+    throw new Error(await session.text(await session.find('[data-testid="bank-error"]')));
   }
   return session.text(await session.find('[data-testid="bank-message"]'));
 }
@@ -52,9 +47,7 @@ test("connect the sandbox bank in its own window, then sync it", async (t) => {
   const main = await session.currentWindow();
 
   await session.click(await session.find('[data-testid="connect-sandbox"]'));
-  await session.click(
-    await session.find('[data-testid="connect-sandbox-budgea"]'),
-  );
+  await session.click(await session.find('[data-testid="connect-sandbox-budgea"]'));
   const connectWindow = await waitFor("the connect window", async () => {
     const handles = await session.windows();
     return handles.find((h) => h !== main);
@@ -87,10 +80,7 @@ test("connect the sandbox bank in its own window, then sync it", async (t) => {
      done(true);`,
   );
   await session.switchTo(main);
-  await waitFor(
-    "the connect window to close",
-    async () => (await session.windows()).length === 1,
-  );
+  await waitFor("the connect window to close", async () => (await session.windows()).length === 1);
   await waitFor("the first sync's report", async () =>
     /Sandbox bank connected: \d+ new/.test(await bankMessage(session)),
   );
@@ -110,29 +100,19 @@ test("connect the sandbox bank in its own window, then sync it", async (t) => {
       await session.text(await session.find('[data-testid="bank-message"]')),
     ),
   );
-  await waitFor(
-    "the same count",
-    async () => (await session.text(countEl)) === before,
-  );
+  await waitFor("the same count", async () => (await session.text(countEl)) === before);
   // Each fed account says when it was synced and what the bank reports it holds.
   const synced = await session.findAll('[data-testid="account-synced"]');
   assert.ok(synced.length >= 3, "every fed account shows its last sync");
-  assert.match(
-    await session.text(synced[0]),
-    /^synced \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/,
-  );
-  const captions = await session.text(
-    await session.find('[data-testid="account-list"]'),
-  );
+  assert.match(await session.text(synced[0]), /^synced \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+  const captions = await session.text(await session.find('[data-testid="account-list"]'));
   assert.match(captions, /as the bank reports/);
   saveScreenshot("bank-synced.png", await session.screenshot());
 
   // A PSD2 bank: consent in its own window; refusing first connects nothing.
   const consent = async () => {
     await session.click(await session.find('[data-testid="connect-sandbox"]'));
-    await session.click(
-      await session.find('[data-testid="connect-sandbox-belfius"]'),
-    );
+    await session.click(await session.find('[data-testid="connect-sandbox-belfius"]'));
     const w = await waitFor("the consent window", async () => {
       const handles = await session.windows();
       return handles.find((h) => h !== main);
@@ -149,10 +129,7 @@ test("connect the sandbox bank in its own window, then sync it", async (t) => {
      done(true);`,
   );
   await session.switchTo(main);
-  await waitFor(
-    "the consent window to close",
-    async () => (await session.windows()).length === 1,
-  );
+  await waitFor("the consent window to close", async () => (await session.windows()).length === 1);
   const refused = await session.find('[data-testid="bank-error"]');
   assert.equal(await session.attr(refused, "data-code"), "BANK_ACTION_NEEDED");
   assert.equal((await session.findAll('[data-testid="connection"]')).length, 1);
@@ -170,35 +147,26 @@ test("connect the sandbox bank in its own window, then sync it", async (t) => {
 
   // The business API: client credentials, no page.
   await session.click(await session.find('[data-testid="connect-sandbox"]'));
-  await session.click(
-    await session.find('[data-testid="connect-sandbox-abnamro"]'),
-  );
+  await session.click(await session.find('[data-testid="connect-sandbox-abnamro"]'));
   await waitFor("the business account's first sync", async () =>
     /Sandbox bank connected: [1-9]\d* new/.test(await bankMessage(session)),
   );
   const states = await session.findAll('[data-testid="connection"]');
   assert.equal(states.length, 3);
-  for (const c of states)
-    assert.equal(await session.attr(c, "data-state"), "ok");
+  for (const c of states) assert.equal(await session.attr(c, "data-state"), "ok");
   saveScreenshot("bank-three-connected.png", await session.screenshot());
 
   // Removing a connection forgets it and its keys; its accounts and rows stay.
   const accountsBefore = (await session.findAll(".account")).length;
-  const countBefore = await session.text(
-    await session.find('[data-testid="tx-count"]'),
-  );
+  const countBefore = await session.text(await session.find('[data-testid="tx-count"]'));
   await session.click((await session.findAll('[data-testid="remove"]'))[2]);
   await session.click(await session.find('[data-testid="remove-confirm"]'));
   await waitFor(
     "two connections left",
-    async () =>
-      (await session.findAll('[data-testid="connection"]')).length === 2,
+    async () => (await session.findAll('[data-testid="connection"]')).length === 2,
   );
   assert.equal((await session.findAll(".account")).length, accountsBefore);
-  assert.equal(
-    await session.text(await session.find('[data-testid="tx-count"]')),
-    countBefore,
-  );
+  assert.equal(await session.text(await session.find('[data-testid="tx-count"]')), countBefore);
 });
 
 test("after a restart the aggregator asks to reconnect; reconnecting keeps its accounts, then the schedule syncs it", async (t) => {
@@ -224,10 +192,7 @@ test("after a restart the aggregator asks to reconnect; reconnecting keeps its a
     FOLIO_SYNC_EVERY_SECS: "3",
   });
   const main = await second.currentWindow();
-  await waitFor(
-    "the accounts",
-    async () => (await second.findAll(".account")).length === accounts,
-  );
+  await waitFor("the accounts", async () => (await second.findAll(".account")).length === accounts);
   await second.click(await second.find('[data-testid="sync-now"]'));
   const error = await second.find('[data-testid="bank-error"]');
   assert.equal(await second.attr(error, "data-code"), "BANK_RECONNECT");
@@ -235,10 +200,8 @@ test("after a restart the aggregator asks to reconnect; reconnecting keeps its a
   await waitFor(
     "the reconnect state",
     async () =>
-      (await second.attr(
-        await second.find('[data-testid="connection"]'),
-        "data-state",
-      )) === "reconnect",
+      (await second.attr(await second.find('[data-testid="connection"]'), "data-state")) ===
+      "reconnect",
   );
   saveScreenshot("bank-reconnect.png", await second.screenshot());
   assert.ok(connection);
@@ -248,11 +211,7 @@ test("after a restart the aggregator asks to reconnect; reconnecting keeps its a
   await waitFor("the reconnected sync", async () =>
     /connected again: 0 new, 0 changed/.test(await bankMessage(second)),
   );
-  assert.equal(
-    (await second.findAll(".account")).length,
-    accounts,
-    "no account doubled",
-  );
+  assert.equal((await second.findAll(".account")).length, accounts, "no account doubled");
   assert.equal((await second.findAll('[data-testid="connection"]')).length, 1);
 
   // In good standing again, the schedule syncs it on its own.
@@ -270,23 +229,15 @@ test("after a restart the aggregator asks to reconnect; reconnecting keeps its a
 // types their own registration into the form.
 async function startCliSandbox(t) {
   const cli = process.env.FOLIO_CLI_BINARY;
-  assert.ok(
-    cli,
-    "FOLIO_CLI_BINARY must point at the built CLI (scripts/test-all sets it)",
-  );
-  const child = spawn(cli, ["sandbox"], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  assert.ok(cli, "FOLIO_CLI_BINARY must point at the built CLI (scripts/test-all sets it)");
+  const child = spawn(cli, ["sandbox"], { stdio: ["ignore", "pipe", "inherit"] });
   t.after(() => child.kill("SIGTERM"));
   let out = "";
   child.stdout.on("data", (d) => {
     out += String(d);
   });
-  await waitFor("the sandbox's addresses", async () =>
-    out.includes("folio connect abnamro"),
-  );
-  const belfius =
-    /folio connect belfius --base-url (\S+) --client-id (\S+)/.exec(out);
+  await waitFor("the sandbox's addresses", async () => out.includes("folio connect abnamro"));
+  const belfius = /folio connect belfius --base-url (\S+) --client-id (\S+)/.exec(out);
   const abn =
     /FOLIO_ABNAMRO_CLIENT_SECRET=(\S+) FOLIO_ABNAMRO_API_KEY=(\S+) folio connect abnamro --base-url (\S+) --client-id (\S+)/.exec(
       out,
@@ -294,12 +245,7 @@ async function startCliSandbox(t) {
   assert.ok(belfius && abn, out);
   return {
     belfius: { baseUrl: belfius[1], clientId: belfius[2] },
-    abnamro: {
-      secret: abn[1],
-      apiKey: abn[2],
-      baseUrl: abn[3],
-      clientId: abn[4],
-    },
+    abnamro: { secret: abn[1], apiKey: abn[2], baseUrl: abn[3], clientId: abn[4] },
   };
 }
 
@@ -314,9 +260,7 @@ test("connect providers with your own API access through the form", async (t) =>
   // ABN AMRO with a wrong API key: refused, and nothing stays half-connected.
   await session.click(await session.find('[data-testid="connect-own"]'));
   await session.click(
-    await session.find(
-      '[data-testid="connect-provider"] option[value="abnamro"]',
-    ),
+    await session.find('[data-testid="connect-provider"] option[value="abnamro"]'),
   );
   await fill("connect-label", "Business account");
   await fill("connect-base-url", apis.abnamro.baseUrl);
@@ -349,9 +293,7 @@ test("connect providers with your own API access through the form", async (t) =>
   // Belfius: its consent page (the CLI's sandbox approves at once) in a window of its own.
   await session.click(await session.find('[data-testid="connect-own"]'));
   await session.click(
-    await session.find(
-      '[data-testid="connect-provider"] option[value="belfius"]',
-    ),
+    await session.find('[data-testid="connect-provider"] option[value="belfius"]'),
   );
   await fill("connect-base-url", apis.belfius.baseUrl);
   await fill("connect-client-id", apis.belfius.clientId);
@@ -369,17 +311,12 @@ test("connect providers with your own API access through the form", async (t) =>
 
 test("a bank login the bank refuses is repaired on the aggregator's reconnect page", async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), "folio-e2e-wrongpass-"));
-  const session = await launch(t, 4524, {
-    FOLIO_DATA_DIR: dataDir,
-    FOLIO_SANDBOX_WRONGPASS: "1",
-  });
+  const session = await launch(t, 4524, { FOLIO_DATA_DIR: dataDir, FOLIO_SANDBOX_WRONGPASS: "1" });
   await session.find('[data-testid="empty-state"]');
   const main = await session.currentWindow();
 
   await session.click(await session.find('[data-testid="connect-sandbox"]'));
-  await session.click(
-    await session.find('[data-testid="connect-sandbox-budgea"]'),
-  );
+  await session.click(await session.find('[data-testid="connect-sandbox-budgea"]'));
   await approveIn(session, main);
   // The access is good, but one bank login's password is refused: the connection stays,
   // marked, and nothing is filed until the person repairs it.
@@ -389,10 +326,8 @@ test("a bank login the bank refuses is repaired on the aggregator's reconnect pa
   await waitFor(
     "the connection marked",
     async () =>
-      (await session.attr(
-        await session.find('[data-testid="connection"]'),
-        "data-state",
-      )) === "action_needed",
+      (await session.attr(await session.find('[data-testid="connection"]'), "data-state")) ===
+      "action_needed",
   );
   assert.equal((await session.findAll(".account")).length, 0);
   saveScreenshot("bank-wrongpass.png", await session.screenshot());
@@ -403,14 +338,8 @@ test("a bank login the bank refuses is repaired on the aggregator's reconnect pa
     /connected again: [1-9]\d* new/.test(await bankMessage(session)),
   );
   assert.equal(
-    await session.attr(
-      await session.find('[data-testid="connection"]'),
-      "data-state",
-    ),
+    await session.attr(await session.find('[data-testid="connection"]'), "data-state"),
     "ok",
   );
-  await waitFor(
-    "the accounts",
-    async () => (await session.findAll(".account")).length >= 3,
-  );
+  await waitFor("the accounts", async () => (await session.findAll(".account")).length >= 3);
 });

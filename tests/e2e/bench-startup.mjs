@@ -35,11 +35,7 @@ const again = [];
 let port = 4600;
 for (let i = 0; i < runs; i++) {
   const dataDir = mkdtempSync(join(tmpdir(), "folio-bench-"));
-  const driver = await startDriver({
-    port,
-    env: { FOLIO_DATA_DIR: dataDir },
-    logDir,
-  });
+  const driver = await startDriver({ port, env: { FOLIO_DATA_DIR: dataDir }, logDir });
   port += 2;
   try {
     first.push(await timeToFirstScreen(driver)); // makes the key and the encrypted ledger

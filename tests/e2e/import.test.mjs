@@ -5,12 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import {
-  copyFileSync,
-  mkdtempSync,
-  readFileSync,
-  writeFileSync,
-} from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { harness, waitFor } from "./app.mjs";
@@ -22,10 +17,7 @@ const cliBin = process.env.FOLIO_CLI_BINARY;
 
 /** Writes the fixture statements (generated PDFs with known ground truth) into a fresh folder. */
 function fixtures() {
-  assert.ok(
-    fixturesBin,
-    "FOLIO_FIXTURES_BINARY must point at the folio-fixtures binary",
-  );
+  assert.ok(fixturesBin, "FOLIO_FIXTURES_BINARY must point at the folio-fixtures binary");
   const dir = mkdtempSync(join(tmpdir(), "folio-e2e-pdfs-"));
   execFileSync(fixturesBin, [dir]);
   return dir;
@@ -42,10 +34,7 @@ async function recordJobEvents(session) {
        .then(() => done({ ok: true }), (e) => done({ err: String(e) }));`,
   );
   assert.deepEqual(r, { ok: true }, "the window may listen to import events");
-  return async () =>
-    session.executeAsync(
-      `arguments[arguments.length - 1](window.__folioEvents);`,
-    );
+  return async () => session.executeAsync(`arguments[arguments.length - 1](window.__folioEvents);`);
 }
 
 test("import statements: progress, password in place, review, filing, duplicate refused", async (t) => {
@@ -61,10 +50,7 @@ test("import statements: progress, password in place, review, filing, duplicate 
     join(pdfs, "abn-amro-nl.pdf"),
     join(pdfs, "protected.pdf"),
   ]);
-  writeFileSync(
-    join(pdfs, "notes.pdf"),
-    "these are my notes, not a statement\n",
-  );
+  writeFileSync(join(pdfs, "notes.pdf"), "these are my notes, not a statement\n");
   // The same bytes as ing-nl.pdf under another name, for later.
   copyFileSync(join(pdfs, "ing-nl.pdf"), join(pdfs, "ing-copy.pdf"));
 
@@ -73,9 +59,7 @@ test("import statements: progress, password in place, review, filing, duplicate 
   const events = await recordJobEvents(session);
 
   const files = ["ing-nl.pdf", "us-checking.pdf", "protected.pdf", "notes.pdf"];
-  const queued = await invoke(session, "import_files", {
-    paths: files.map((f) => join(pdfs, f)),
-  });
+  const queued = await invoke(session, "import_files", { paths: files.map((f) => join(pdfs, f)) });
   assert.ok(queued.ok, `import_files answered ${JSON.stringify(queued)}`);
   assert.equal(queued.ok.length, 4, "one job per file");
 
@@ -83,22 +67,13 @@ test("import statements: progress, password in place, review, filing, duplicate 
   await waitStage(session, "us-checking.pdf", "review");
   await waitStage(session, "protected.pdf", "needsPassword");
   const notes = await waitStage(session, "notes.pdf", "failed");
-  const notesError = await within(
-    session,
-    notes,
-    '[data-testid="import-error"]',
-  );
-  assert.equal(
-    await session.attr(notesError, "data-code"),
-    "INVALID_FILE_TYPE",
-  );
+  const notesError = await within(session, notes, '[data-testid="import-error"]');
+  assert.equal(await session.attr(notesError, "data-code"), "INVALID_FILE_TYPE");
 
   // Live progress: every PDF that was read reported its pages, page after page.
   const seen = await events();
   for (const file of ["ing-nl.pdf", "us-checking.pdf"]) {
-    const pages = seen.filter(
-      (j) => j.fileName === file && j.stage === "reading",
-    );
+    const pages = seen.filter((j) => j.fileName === file && j.stage === "reading");
     assert.deepEqual(
       pages.map((j) => `${j.page}/${j.pages}`),
       ["1/2", "2/2"],
@@ -119,9 +94,7 @@ test("import statements: progress, password in place, review, filing, duplicate 
     await within(session, protectedRow, '[data-testid="password-input"]'),
     "tulip",
   );
-  await session.click(
-    await within(session, protectedRow, '[data-testid="password-submit"]'),
-  );
+  await session.click(await within(session, protectedRow, '[data-testid="password-submit"]'));
   await waitFor("the wrong password to be refused", async () => {
     const prompt = await within(
       session,
@@ -131,13 +104,8 @@ test("import statements: progress, password in place, review, filing, duplicate 
     return /did not open it/.test(await session.text(prompt));
   });
   const again = await jobRow(session, "protected.pdf");
-  await session.type(
-    await within(session, again, '[data-testid="password-input"]'),
-    "tulip-1984",
-  );
-  await session.click(
-    await within(session, again, '[data-testid="password-submit"]'),
-  );
+  await session.type(await within(session, again, '[data-testid="password-input"]'), "tulip-1984");
+  await session.click(await within(session, again, '[data-testid="password-submit"]'));
   await waitStage(session, "protected.pdf", "review");
   saveScreenshot("import-rows.png", await session.screenshot());
 
@@ -148,34 +116,17 @@ test("import statements: progress, password in place, review, filing, duplicate 
     ["protected.pdf", 41],
   ]) {
     await session.click(
-      await within(
-        session,
-        await jobRow(session, file),
-        '[data-testid="review-button"]',
-      ),
+      await within(session, await jobRow(session, file), '[data-testid="review-button"]'),
     );
     const proof = await session.find('[data-testid="review-proof"]');
-    assert.equal(
-      await session.attr(proof, "data-reconciled"),
-      "true",
-      `${file} adds up`,
-    );
-    assert.equal(
-      (await session.findAll('[data-testid="review-row"]')).length,
-      transactions,
-    );
+    assert.equal(await session.attr(proof, "data-reconciled"), "true", `${file} adds up`);
+    assert.equal((await session.findAll('[data-testid="review-row"]')).length, transactions);
     // Folio's own checks ran on every statement: the generated fixtures show no editing.
     const checks = await session.find('[data-testid="review-insights"]');
-    assert.equal(
-      await session.attr(checks, "data-level"),
-      "low",
-      `${file}: no sign of editing`,
-    );
+    assert.equal(await session.attr(checks, "data-level"), "low", `${file}: no sign of editing`);
     if (file === "ing-nl.pdf") {
       assert.match(
-        await session.text(
-          await session.find('[data-testid="review-account"]'),
-        ),
+        await session.text(await session.find('[data-testid="review-account"]')),
         /^NL\d\d/,
       );
       saveScreenshot("review.png", await session.screenshot());
@@ -183,23 +134,16 @@ test("import statements: progress, password in place, review, filing, duplicate 
     await session.click(await session.find('[data-testid="file-button"]'));
     const filed = await waitStage(session, file, "filed");
     assert.match(
-      await session.text(
-        await within(session, filed, '[data-testid="import-filed"]'),
-      ),
+      await session.text(await within(session, filed, '[data-testid="import-filed"]')),
       new RegExp(`Filed ${transactions} transactions`),
     );
   }
 
   // The same file again, even renamed, is refused in place and changes nothing.
-  await invoke(session, "import_files", {
-    paths: [join(pdfs, "ing-copy.pdf")],
-  });
+  await invoke(session, "import_files", { paths: [join(pdfs, "ing-copy.pdf")] });
   const dup = await waitStage(session, "ing-copy.pdf", "failed");
   const dupError = await within(session, dup, '[data-testid="import-error"]');
-  assert.equal(
-    await session.attr(dupError, "data-code"),
-    "STATEMENT_DUPLICATE",
-  );
+  assert.equal(await session.attr(dupError, "data-code"), "STATEMENT_DUPLICATE");
 
   // The sidebar lists the three accounts the statements named.
   await waitFor("three accounts in the sidebar", async () => {
@@ -221,9 +165,7 @@ test("import statements: progress, password in place, review, filing, duplicate 
   );
 
   // Done with the import rows: dismissed, they leave the room to the ledger.
-  for (const button of await session.findAll(
-    '[data-testid="dismiss-button"]',
-  )) {
+  for (const button of await session.findAll('[data-testid="dismiss-button"]')) {
     await session.click(button);
   }
   await waitFor(
@@ -237,10 +179,7 @@ test("import statements: progress, password in place, review, filing, duplicate 
     const m = /^([\d,]+) transactions?\b/.exec(await session.text(countEl));
     return m ? Number(m[1].replaceAll(",", "")) : null;
   };
-  await waitFor(
-    "119 transactions in the table",
-    async () => (await shownCount()) === 119,
-  );
+  await waitFor("119 transactions in the table", async () => (await shownCount()) === 119);
   await waitFor(
     "rows in the table",
     async () => (await session.findAll('[data-testid="tx-row"]')).length > 10,
@@ -254,10 +193,7 @@ test("import statements: progress, password in place, review, filing, duplicate 
     .filter((t) => /\bhema/i.test(t.description)).length;
   assert.ok(hema > 0, "the fixtures have HEMA rows to find");
   await session.type(await session.find('[data-testid="filter-text"]'), "hema");
-  await waitFor(
-    `the search to find ${hema} rows`,
-    async () => (await shownCount()) === hema,
-  );
+  await waitFor(`the search to find ${hema} rows`, async () => (await shownCount()) === hema);
   await waitFor("only matching rows shown", async () => {
     const texts = await session.executeAsync(
       `arguments[arguments.length - 1](
@@ -276,50 +212,24 @@ test("import statements: progress, password in place, review, filing, duplicate 
   const source = await session.find('[data-testid="detail-statement"]');
   const sourceText = await session.text(source);
   assert.match(sourceText, /\.pdf/);
-  assert.match(
-    await session.text(await session.find('[data-testid="detail-page"]')),
-    /[12]/,
+  assert.match(await session.text(await session.find('[data-testid="detail-page"]')), /[12]/);
+  const sourceFile = ["ing-nl.pdf", "us-checking.pdf", "protected.pdf"].find((f) =>
+    sourceText.includes(f),
   );
-  const sourceFile = ["ing-nl.pdf", "us-checking.pdf", "protected.pdf"].find(
-    (f) => sourceText.includes(f),
-  );
-  assert.ok(
-    sourceFile,
-    `the detail names one of the filed files: ${sourceText}`,
-  );
-  const sourceRows = {
-    "ing-nl.pdf": 37,
-    "us-checking.pdf": 41,
-    "protected.pdf": 41,
-  }[sourceFile];
-  await session.click(
-    await session.find('[data-testid="detail-pane"] .lv-button-danger'),
-  );
+  assert.ok(sourceFile, `the detail names one of the filed files: ${sourceText}`);
+  const sourceRows = { "ing-nl.pdf": 37, "us-checking.pdf": 41, "protected.pdf": 41 }[sourceFile];
+  await session.click(await session.find('[data-testid="detail-pane"] .lv-button-danger'));
   await session.find('[data-testid="detail-confirm"]');
-  assert.equal(
-    await shownCount(),
-    119,
-    "nothing is deleted before the confirmation",
-  );
-  await session.click(
-    await session.find(
-      '[data-testid="detail-confirm"] .lv-button-danger-solid',
-    ),
-  );
-  await waitFor(
-    "the statement's rows gone",
-    async () => (await shownCount()) === 119 - sourceRows,
-  );
+  assert.equal(await shownCount(), 119, "nothing is deleted before the confirmation");
+  await session.click(await session.find('[data-testid="detail-confirm"] .lv-button-danger-solid'));
+  await waitFor("the statement's rows gone", async () => (await shownCount()) === 119 - sourceRows);
   const after = JSON.parse(
     execFileSync(cliBin, ["statements", "--json"], {
       env: { ...process.env, FOLIO_DATA_DIR: dataDir },
     }),
   );
   assert.equal(after.length, 2);
-  assert.ok(
-    !after.some((s) => s.file_name === sourceFile),
-    `${sourceFile} is gone`,
-  );
+  assert.ok(!after.some((s) => s.file_name === sourceFile), `${sourceFile} is gone`);
 
   // Charts and coverage.
   await session.click(await session.find('[data-testid="tab-charts"]'));
@@ -329,11 +239,8 @@ test("import statements: progress, password in place, review, filing, duplicate 
   await session.click(await session.find('[data-testid="tab-statements"]'));
   await waitFor(
     "two statements listed",
-    async () =>
-      (await session.findAll('[data-testid="statement-row"]')).length === 2,
+    async () => (await session.findAll('[data-testid="statement-row"]')).length === 2,
   );
-  assert.ok(
-    (await session.findAll('[data-testid="coverage-strip"]')).length >= 2,
-  );
+  assert.ok((await session.findAll('[data-testid="coverage-strip"]')).length >= 2);
   saveScreenshot("statements.png", await session.screenshot());
 });

@@ -24,8 +24,7 @@ export async function startDriver({ port, env, logDir }) {
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null)
-      throw new Error(`tauri-driver exited with ${child.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`tauri-driver exited with ${child.exitCode}`);
     try {
       const r = await fetch(`${base}/status`);
       if (r.ok) return { base, stop: () => child.kill("SIGTERM") };
@@ -47,9 +46,7 @@ async function call(base, method, path, body) {
   const json = await r.json().catch(() => ({}));
   if (!r.ok) {
     const v = json.value ?? {};
-    throw new Error(
-      `WebDriver ${method} ${path}: ${r.status} ${v.error ?? ""} ${v.message ?? ""}`,
-    );
+    throw new Error(`WebDriver ${method} ${path}: ${r.status} ${v.error ?? ""} ${v.message ?? ""}`);
   }
   return json.value;
 }
@@ -61,8 +58,7 @@ export async function openSession(base, application) {
     capabilities: { alwaysMatch: caps, firstMatch: [{}] },
   });
   const id = value.sessionId;
-  const s = (method, path, body) =>
-    call(base, method, `/session/${id}${path}`, body);
+  const s = (method, path, body) => call(base, method, `/session/${id}${path}`, body);
   return {
     /** Waits up to `timeoutMs` for an element matching the CSS selector. */
     async find(css, timeoutMs = 20_000) {
@@ -70,12 +66,8 @@ export async function openSession(base, application) {
       let last;
       while (Date.now() < deadline) {
         try {
-          const el = await s("POST", "/element", {
-            using: "css selector",
-            value: css,
-          });
-          if (!el || !el[ELEMENT])
-            throw new Error(`odd element reference ${JSON.stringify(el)}`);
+          const el = await s("POST", "/element", { using: "css selector", value: css });
+          if (!el || !el[ELEMENT]) throw new Error(`odd element reference ${JSON.stringify(el)}`);
           return el[ELEMENT];
         } catch (e) {
           last = e;
@@ -85,18 +77,12 @@ export async function openSession(base, application) {
       throw new Error(`no element ${css} after ${timeoutMs} ms: ${last}`);
     },
     async exists(css) {
-      const found = await s("POST", "/elements", {
-        using: "css selector",
-        value: css,
-      });
+      const found = await s("POST", "/elements", { using: "css selector", value: css });
       return found.length > 0;
     },
     /** Every element matching the CSS selector now (no waiting). */
     async findAll(css) {
-      const found = await s("POST", "/elements", {
-        using: "css selector",
-        value: css,
-      });
+      const found = await s("POST", "/elements", { using: "css selector", value: css });
       return found.map((el) => el[ELEMENT]);
     },
     text: (el) => s("GET", `/element/${el}/text`),
@@ -118,8 +104,7 @@ export async function openSession(base, application) {
     currentWindow: () => s("GET", "/window"),
     switchTo: (handle) => s("POST", "/window", { handle }),
     /** Runs `script` in the page; `done` is the last argument (WebKitWebDriver cannot return a Promise from a sync script). */
-    executeAsync: (script, args = []) =>
-      s("POST", "/execute/async", { script, args }),
+    executeAsync: (script, args = []) => s("POST", "/execute/async", { script, args }),
     async screenshot() {
       return Buffer.from(await s("GET", "/screenshot"), "base64");
     },

@@ -22,15 +22,11 @@ test("first start: keychain login, empty state, encryption status line", async (
 
   saveScreenshot("empty-state.png", await session.screenshot());
   assert.match(await session.text(empty), /Drop a statement PDF here/);
-  const status = await session.text(
-    await session.find('[data-testid="status-line"]'),
-  );
+  const status = await session.text(await session.find('[data-testid="status-line"]'));
   const ledgerFile = join(realpathSync(dataDir), "ledger.folio");
   assert.match(status, /Encrypted/);
   assert.match(status, /SQLCipher 4/);
-  const shownPath = await session.text(
-    await session.find('[data-testid="status-path"]'),
-  );
+  const shownPath = await session.text(await session.find('[data-testid="status-path"]'));
   assert.equal(shownPath, ledgerFile, "the status line names the ledger file");
   assert.equal(await session.title(), "Folio");
 
