@@ -56,3 +56,77 @@ pub fn convert_statement_file(
         statement: found.statement,
     })
 }
+
+/// A job's reading exported as `format`: a statement PDF as [`convert_statement_file`] writes
+/// it; a bank file as JSON (with an `insights` array beside `statements`) or CSV.
+pub fn export_reading(
+    read: &crate::jobs::JobRead,
+    format: ExportFormat,
+    prior: &[StatementSummary],
+) -> Result<Vec<u8>, crate::AppError> {
+    match read {
+        crate::jobs::JobRead::Pdf(read) => Ok(match format {
+            ExportFormat::Json => {
+                folio_statements::to_json_with_insights(&read.statement, read.insights.as_ref())
+                    .into_bytes()
+            }
+            ExportFormat::Csv => folio_statements::to_csv(&read.statement).into_bytes(),
+            ExportFormat::Xlsx => folio_statements::to_xlsx(&read.statement).map_err(|e| {
+                crate::AppError::from(StatementError::Io(std::io::Error::other(e.to_string())))
+            })?,
+        }),
+        crate::jobs::JobRead::Bank(bank) => bank_file_export(
+            &bank.read.statements,
+            bank.read.format,
+            &bank.read.file_name,
+            format,
+            prior,
+        )
+        .map(String::into_bytes),
+    }
+}
+
+/// A bank file's statements as JSON (Folio's shape with an `insights` array beside
+/// `statements`, one entry per statement) or CSV; XLSX is for statement PDFs.
+pub fn bank_file_export(
+    statements: &[folio_bankfiles::BankFileStatement],
+    kind: folio_bankfiles::Format,
+    label: &str,
+    format: ExportFormat,
+    prior: &[StatementSummary],
+) -> Result<String, crate::AppError> {
+    match format {
+        ExportFormat::Json => Ok(with_insights(
+            crate::bank_file_json(kind, statements),
+            statements,
+            label,
+            prior,
+        )),
+        ExportFormat::Csv => Ok(crate::bank_file_csv(statements)),
+        ExportFormat::Xlsx => Err(crate::AppError::new(
+            crate::ErrorCode::BankFile("EXPORT_FORMAT_UNSUPPORTED"),
+            "bank files convert to json or csv; xlsx is for statement PDFs",
+        )),
+    }
+}
+
+/// The bank file's JSON with a top-level `insights` array beside `statements` (one entry per
+/// statement, in order; `null` for a statement with no date at all). The existing text is kept
+/// byte for byte: the array is added before the document's closing brace.
+fn with_insights(
+    json: String,
+    statements: &[folio_bankfiles::BankFileStatement],
+    label: &str,
+    prior: &[StatementSummary],
+) -> String {
+    let insights = crate::bank_file_insights(statements, label, prior);
+    let Ok(array) = serde_json::to_string_pretty(&insights) else {
+        return json;
+    };
+    let trimmed = json.trim_end();
+    let Some(body) = trimmed.strip_suffix('}') else {
+        return json;
+    };
+    let indented = array.replace('\n', "\n  ");
+    format!("{},\n  \"insights\": {indented}\n}}\n", body.trim_end())
+}

@@ -16,7 +16,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use folio_bankfiles::Format;
 use folio_converters::ConvertProgress;
 use folio_secrets::{Keychain, Sensitive};
-use folio_statements::{IntakeLimits, ReadStage};
+use folio_statements::{IntakeLimits, ReadStage, StatementSummary};
 use serde::Serialize;
 
 use crate::{
@@ -205,6 +205,10 @@ struct Shared {
     changed: Condvar,
     session: Arc<Session>,
     listener: Arc<dyn JobListener>,
+    /// `None`: jobs are read against the ledger and filed. `Some`: reading only (`folio
+    /// convert`), no ledger: nothing counts as filed before, the insights compare with these.
+    reading_only: Option<Vec<StatementSummary>>,
+    limits: IntakeLimits,
 }
 
 /// What filing a job did, in full: a statement PDF's report or a bank file's.
@@ -253,14 +257,43 @@ fn no_job(id: u64) -> AppError {
 
 impl Imports {
     pub fn new(session: Arc<Session>, listener: Arc<dyn JobListener>) -> Imports {
+        Imports::with_mode(session, listener, None, IntakeLimits::default())
+    }
+
+    /// Jobs that are read and never filed, with no ledger (`folio convert`): a job ends in
+    /// review, and [`Imports::reading`] gives what it read. The insights compare each statement
+    /// with `prior` (earlier statements' summaries).
+    pub fn for_reading(
+        listener: Arc<dyn JobListener>,
+        prior: Vec<StatementSummary>,
+        limits: IntakeLimits,
+    ) -> Imports {
+        // A session that is never opened: no data dir, no keychain.
+        let nowhere = Arc::new(Session::new(None, None, None));
+        Imports::with_mode(nowhere, listener, Some(prior), limits)
+    }
+
+    fn with_mode(
+        session: Arc<Session>,
+        listener: Arc<dyn JobListener>,
+        reading_only: Option<Vec<StatementSummary>>,
+        limits: IntakeLimits,
+    ) -> Imports {
         Imports {
             shared: Arc::new(Shared {
                 inner: Mutex::new(Inner::default()),
                 changed: Condvar::new(),
                 session,
                 listener,
+                reading_only,
+                limits,
             }),
         }
+    }
+
+    /// What a job read (a job in review), for a caller that exports it rather than files it.
+    pub fn reading(&self, id: u64) -> Result<JobRead, AppError> {
+        self.read_of(id)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -704,7 +737,8 @@ impl Imports {
         let tabular = matches!(format, Format::Csv | Format::Xlsx);
         let mut into = None;
         let mut remembered = false;
-        if tabular && options.mapping.is_none() {
+        let ledger = self.shared.reading_only.is_none();
+        if ledger && tabular && options.mapping.is_none() {
             // Only a ledger that is open can remember; a locked one means the person sets it
             // again.
             if let Ok(Some(known)) = session.with_folio(|f| f.remembered_mapping(&bytes)) {
@@ -720,20 +754,24 @@ impl Imports {
                     folio_bankfiles::BankFileError::CsvMappingNeeded { format },
                 ));
             }
+            if !ledger {
+                let read = read_bank_file(&|_| Ok(None), path, &options)?;
+                return Ok((read, None));
+            }
             let read = read_bank_file(
                 &|sha| session.with_folio(|f| f.statement_with_file(sha)),
                 path,
                 &options,
             )?;
             let review = session.with_folio(|f| f.bank_file_review(&read, into))?;
-            Ok((read, review))
+            Ok((read, Some(review)))
         })();
         self.update(id, |job| {
             job.view.remembered_mapping = remembered;
             match result {
                 Ok((read, review)) => {
                     job.view.stage = JobStage::Review;
-                    job.view.summary = Some(summary_of(&review));
+                    job.view.summary = review.as_ref().map(summary_of);
                     let remember = match (tabular, &options.mapping, options.currency) {
                         (true, Some(m), Some(c)) => Some((Arc::clone(&bytes), m.clone(), c)),
                         _ => None,
@@ -769,9 +807,13 @@ impl Imports {
         let had_password = password.is_some();
         // The filed statements the insights compare with (months missing, duplicates). A locked
         // ledger has none to give; the read itself does not need it.
-        let prior = session
-            .with_folio(|f| f.prior_summaries())
-            .unwrap_or_default();
+        let prior = match &self.shared.reading_only {
+            Some(prior) => prior.clone(),
+            None => session
+                .with_folio(|f| f.prior_summaries())
+                .unwrap_or_default(),
+        };
+        let ledger = self.shared.reading_only.is_none();
         let result = folio_statements::pdf_engine_from_env()
             .map_err(AppError::from)
             .and_then(|engine| {
@@ -780,13 +822,19 @@ impl Imports {
                 }
                 read_statement_file(
                     &Known {
-                        filed_as: &|sha| session.with_folio(|f| f.statement_with_file(sha)),
+                        filed_as: &|sha| {
+                            if ledger {
+                                session.with_folio(|f| f.statement_with_file(sha))
+                            } else {
+                                Ok(None)
+                            }
+                        },
                         prior: &prior,
                     },
                     engine,
                     path,
                     password.as_ref().map(|p| p.expose().as_str()),
-                    IntakeLimits::default(),
+                    self.shared.limits,
                     &mut |stage| self.update(id, |job| show_stage(&mut job.view, stage)),
                     cancel,
                 )

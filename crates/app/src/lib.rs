@@ -23,7 +23,7 @@ use std::path::Path;
 
 use folio_ledger::AccountId;
 use folio_secrets::{decode_ledger_key, encode_ledger_key, generate_ledger_key};
-use folio_statements::{IntakeLimits, PdfEngine};
+use folio_statements::PdfEngine;
 use folio_store::Ledger;
 
 pub use api_key::{serve_api_key, serve_key_item};
@@ -44,19 +44,21 @@ pub use connections::{
     due, sync_interval, Approval, BankRegistration, Connections, ConsentPort, SandboxKind,
     SyncListener, SyncOptions, SyncProgress, Unheard, SANDBOX,
 };
-pub use convert::{convert_statement_file, Converted};
+pub use convert::{bank_file_export, convert_statement_file, export_reading, Converted};
 pub use data_dir::DataDir;
 pub use error::{AppError, ErrorCode, ErrorView};
+pub use folio_bankfiles::Reconciliation;
 pub use folio_banks::any::ConnectionSecrets;
 pub use folio_converters::Service;
 pub use folio_secrets::{Keychain, Sensitive};
 pub use folio_statements::ReadStage;
 pub use folio_statements::{limit_ocr_threads, release_ocr};
+pub use folio_statements::{ExportFormat, IntakeLimits, StatementSummary};
 pub use import::{read_statement_file, Known, ReadStatement, ReviewRow, StatementReview};
 pub use insights_view::{InsightsView, MissingMonthView, SignalView};
 pub use jobs::{
-    cloud_key, summary_of, Filed, FiledSummary, ImportJob, Imports, JobListener, JobStage,
-    JobSummary,
+    cloud_key, summary_of, BankRead, Filed, FiledSummary, ImportJob, Imports, JobListener, JobRead,
+    JobStage, JobSummary,
 };
 pub use session::Session;
 pub use sync::{AccountSync, ConnectionView, SyncPlan, SyncReport};

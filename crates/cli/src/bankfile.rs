@@ -144,7 +144,6 @@ pub fn convert(
     out: Option<&Path>,
     prior: &[folio_statements::StatementSummary],
 ) -> Result<(), AppError> {
-    use folio_statements::ExportFormat;
     let options = args.options()?;
     let bytes = std::fs::read(file).map_err(|e| {
         AppError::new(
@@ -157,21 +156,7 @@ pub fn convert(
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
     let (kind, statements) = folio_app::parse_bank_file(&bytes, &name, &options)?;
-    let text = match format {
-        ExportFormat::Json => with_insights(
-            folio_app::bank_file_json(kind, &statements),
-            &statements,
-            &name,
-            prior,
-        ),
-        ExportFormat::Csv => folio_app::bank_file_csv(&statements),
-        ExportFormat::Xlsx => {
-            return Err(AppError::new(
-                ErrorCode::BankFile("EXPORT_FORMAT_UNSUPPORTED"),
-                "bank files convert to json or csv; xlsx is for statement PDFs",
-            ))
-        }
-    };
+    let text = folio_app::bank_file_export(&statements, kind, &name, format, prior)?;
     let written = match out {
         Some(path) => {
             // Written whole or not at all: a temporary file beside the target, then a rename.
@@ -184,25 +169,4 @@ pub fn convert(
         },
     };
     written.map_err(|e| AppError::new(ErrorCode::Internal, format!("writing output: {e}")))
-}
-
-/// The bank file's JSON with a top-level `insights` array beside `statements` (one entry per
-/// statement, in order; `null` for a statement with no date at all). The existing text is kept
-/// byte for byte: the array is added before the document's closing brace.
-fn with_insights(
-    json: String,
-    statements: &[folio_bankfiles::BankFileStatement],
-    label: &str,
-    prior: &[folio_statements::StatementSummary],
-) -> String {
-    let insights = folio_app::bank_file_insights(statements, label, prior);
-    let Ok(array) = serde_json::to_string_pretty(&insights) else {
-        return json;
-    };
-    let trimmed = json.trim_end();
-    let Some(body) = trimmed.strip_suffix('}') else {
-        return json;
-    };
-    let indented = array.replace('\n', "\n  ");
-    format!("{},\n  \"insights\": {indented}\n}}\n", body.trim_end())
 }

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 mod bankfile;
 mod banks;
+mod batch;
 mod serve;
 use folio_app::{AccountView, AppError, DataDir, Folio, Keychain, LedgerInfo, TransactionView};
 use folio_statements::{ExportFormat, IntakeLimits, StatementError};
@@ -50,8 +51,14 @@ enum Command {
     /// standard output, or a file with --out; XLSX (PDFs only) always goes to a file. Nothing is
     /// filed in the ledger.
     Convert {
-        /// The statement PDF or bank file.
-        file: PathBuf,
+        /// The statement PDFs or bank files, or folders of them. One file without --out-dir is
+        /// written to standard output (or --out); several, a folder or --out-dir each go to a
+        /// file of their own in the output folder, with a summary table at the end.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Where the converted files go (named after each input).
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
         /// The PDF's password, when it has one.
         #[arg(long)]
         password: Option<String>,
@@ -175,7 +182,8 @@ fn exit_not_all_done() -> ! {
 
 fn dispatch(cli: Cli) -> ExitCode {
     if let Command::Convert {
-        file,
+        files,
+        out_dir,
         password,
         format,
         out,
@@ -197,6 +205,33 @@ fn dispatch(cli: Cli) -> ExitCode {
                 );
                 return ExitCode::from(2);
             }
+        };
+        let single = match (files.as_slice(), out_dir) {
+            ([file], None) if !file.is_dir() => Some(file),
+            _ => None,
+        };
+        let Some(file) = single else {
+            let batch = batch::expand(files).and_then(|all| {
+                let dir = out_dir.clone().unwrap_or_else(|| PathBuf::from("."));
+                batch::convert_all(
+                    &all,
+                    &dir,
+                    password.as_deref(),
+                    *format,
+                    *max_bytes,
+                    summaries,
+                    bank,
+                    &mut std::io::stdout().lock(),
+                )
+            });
+            return match batch {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::from(2),
+                Err(message) => {
+                    let _ = writeln!(std::io::stderr(), "folio: {message}");
+                    ExitCode::from(2)
+                }
+            };
         };
         if bankfile::format_of(file, bank.mapping.is_some()).is_some() {
             return match bankfile::convert(file, bank, *format, out.as_deref(), &summaries) {

@@ -203,3 +203,55 @@ fn json_carries_insights_and_prior_statements_are_compared() {
     assert!(!out.status.success());
     assert!(out.stdout.is_empty());
 }
+
+/// Several files (and a folder) in one call: each written to the output folder under its own
+/// name, the same bytes a single convert writes, and a table saying what became of each; a
+/// file that is no statement is named with its code and makes the exit code 2, the others are
+/// still written.
+#[test]
+fn a_batch_converts_every_file_and_ends_with_a_table() {
+    let good = corpus()
+        .join("boscorat-bank_statement_parser/src/bank_statement_parser/test_data/pdfs/good");
+    let dir = tempfile::tempdir().unwrap();
+    let letter = dir.path().join("letter.pdf");
+    std::fs::write(&letter, "Dear customer, this is not a statement.").unwrap();
+    let out_dir = dir.path().join("out");
+    let out = folio(&[
+        good.as_os_str(),
+        letter.as_os_str(),
+        os("--out-dir"),
+        out_dir.as_os_str(),
+        os("--format"),
+        os("csv"),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "one file is refused");
+    let table = String::from_utf8(out.stdout).unwrap();
+    let pdfs: Vec<PathBuf> = std::fs::read_dir(&good)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .collect();
+    assert!(pdfs.len() >= 2, "the corpus folder holds statements");
+    for pdf in &pdfs {
+        let stem = pdf.file_stem().unwrap().to_string_lossy().to_string();
+        let written = std::fs::read_to_string(out_dir.join(format!("{stem}.csv"))).unwrap();
+        let single = folio(&[pdf.as_os_str(), os("--format"), os("csv")]);
+        assert_eq!(written, String::from_utf8(single.stdout).unwrap(), "{stem}");
+        let line = table
+            .lines()
+            .find(|l| l.contains(&stem))
+            .unwrap_or_else(|| panic!("{stem} in the table:\n{table}"));
+        assert!(line.contains("proven"), "{line}");
+    }
+    let refused = table.lines().find(|l| l.contains("letter.pdf")).unwrap();
+    assert!(refused.contains("refused INVALID_FILE_TYPE"), "{refused}");
+    assert!(!out_dir.join("letter.csv").exists());
+    assert!(
+        table.contains(&format!(
+            "{} of {} files converted, 1 refused",
+            pdfs.len(),
+            pdfs.len() + 1
+        )),
+        "{table}"
+    );
+}
