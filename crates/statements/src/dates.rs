@@ -23,79 +23,13 @@ pub struct PartialDate {
 
 /// Month names and abbreviations (lower case, without a trailing dot) in the languages of the
 /// banks Folio reads.
-const MONTHS: &[(&str, u32)] = &[
-    // English
-    ("january", 1),
-    ("jan", 1),
-    ("february", 2),
-    ("feb", 2),
-    ("march", 3),
-    ("mar", 3),
-    ("april", 4),
-    ("apr", 4),
-    ("may", 5),
-    ("june", 6),
-    ("jun", 6),
-    ("july", 7),
-    ("jul", 7),
-    ("august", 8),
-    ("aug", 8),
-    ("september", 9),
-    ("sept", 9),
-    ("sep", 9),
-    ("october", 10),
-    ("oct", 10),
-    ("november", 11),
-    ("nov", 11),
-    ("december", 12),
-    ("dec", 12),
-    // French
-    ("janvier", 1),
-    ("janv", 1),
-    ("février", 2),
-    ("fevrier", 2),
-    ("févr", 2),
-    ("fevr", 2),
-    ("fév", 2),
-    ("mars", 3),
-    ("avril", 4),
-    ("avr", 4),
-    ("mai", 5),
-    ("juin", 6),
-    ("juillet", 7),
-    ("juil", 7),
-    ("août", 8),
-    ("aout", 8),
-    ("septembre", 9),
-    ("octobre", 10),
-    ("novembre", 11),
-    ("décembre", 12),
-    ("decembre", 12),
-    ("déc", 12),
-    // Dutch
-    ("januari", 1),
-    ("februari", 2),
-    ("maart", 3),
-    ("mrt", 3),
-    ("mei", 5),
-    ("juni", 6),
-    ("juli", 7),
-    ("augustus", 8),
-    ("okt", 10),
-    ("oktober", 10),
-    // German
-    ("januar", 1),
-    ("jän", 1),
-    ("februar", 2),
-    ("märz", 3),
-    ("mär", 3),
-    ("dezember", 12),
-    ("dez", 12),
-];
-
 fn month_from_name(word: &str) -> Option<u32> {
     let w = word.trim_end_matches(['.', ',']).to_lowercase();
-    MONTHS.iter().find(|(name, _)| *name == w).map(|(_, m)| *m)
+    crate::vocab::vocabulary()
+        .months
+        .iter()
+        .find(|(name, _)| *name == w)
+        .map(|(_, m)| *m)
 }
 
 fn full_year(y: i32, digits: usize) -> i32 {

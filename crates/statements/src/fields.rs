@@ -23,34 +23,6 @@ pub struct Identity {
     pub rejected_iban: Option<String>,
 }
 
-const ACCOUNT_LABELS: &[&str] = &[
-    "account number",
-    "account no",
-    "a/c no",
-    "acct no",
-    "rekeningnummer",
-    "numéro de compte",
-    "n° de compte",
-    "no de compte",
-    "kontonummer",
-    "card number",
-    "account",
-];
-const HOLDER_LABELS: &[&str] = &[
-    "account name",
-    "account holder",
-    "titulaire",
-    "rekeninghouder",
-    "naam",
-    "kontoinhaber",
-    "customer name",
-    "name",
-];
-const SALUTATIONS: &[&str] = &[
-    "mr", "mrs", "ms", "miss", "dr", "m.", "mme", "mlle", "dhr.", "dhr", "mevr.", "mevr", "herr",
-    "frau", "m/s", "mr.", "mrs.", "ms.",
-];
-
 /// BIC institution codes of the banks Folio knows by name.
 const BIC_BANKS: &[(&str, &str)] = &[
     ("HBUK", "HSBC UK"),
@@ -98,18 +70,18 @@ fn lower(s: &str) -> String {
     s.to_lowercase()
 }
 
-fn has_label(phrase: &str, labels: &[&str]) -> bool {
+fn has_label<S: AsRef<str>>(phrase: &str, labels: &[S]) -> bool {
     let t = lower(phrase);
     let t = t.trim_end_matches([':', '.']);
     labels
         .iter()
-        .any(|l| crate::layout::is_label(t, l, &[' ', ':']))
+        .any(|l| crate::layout::is_label(t, l.as_ref(), &[' ', ':']))
 }
 
 /// The value printed for a label: to its right on the same line, or below it in the same column.
-fn labelled_value<'a>(
+fn labelled_value<'a, S: AsRef<str>>(
     lines: &'a [Line],
-    labels: &[&str],
+    labels: &[S],
     accept: impl Fn(&str) -> bool,
 ) -> Option<&'a Phrase> {
     for (i, line) in lines.iter().enumerate() {
@@ -166,21 +138,10 @@ fn labelled_value<'a>(
 
 /// Words that label a field rather than hold one.
 fn is_any_label(text: &str) -> bool {
-    const OTHER: &[&str] = &[
-        "sortcode",
-        "sort code",
-        "sheet number",
-        "iban",
-        "bic",
-        "swift",
-        "date",
-        "statement date",
-        "branch identifier code",
-        "international bank account number",
-        "period",
-        "currency",
-    ];
-    has_label(text, ACCOUNT_LABELS) || has_label(text, HOLDER_LABELS) || has_label(text, OTHER)
+    let v = crate::vocab::vocabulary();
+    has_label(text, &v.account_labels)
+        || has_label(text, &v.holder_labels)
+        || has_label(text, &v.other_labels)
 }
 
 fn after_colon(p: &Phrase) -> String {
@@ -293,7 +254,7 @@ pub fn identity(all_lines: &[Line]) -> Identity {
     let first_pages: Vec<Line> = all_lines.iter().filter(|l| l.page <= 2).cloned().collect();
     let lines = first_pages.as_slice();
     let (iban, rejected_iban) = find_iban(lines);
-    let account_number = labelled_value(lines, ACCOUNT_LABELS, |t| {
+    let account_number = labelled_value(lines, &crate::vocab::vocabulary().account_labels, |t| {
         let t = t.trim();
         digit_count(t) >= 4
             && digit_count(t) * 2 >= t.chars().filter(|c| !c.is_whitespace()).count()
@@ -332,7 +293,7 @@ pub fn identity(all_lines: &[Line]) -> Identity {
             .find(|w| is_ifsc(w))
             .map(str::to_string)
     });
-    let holder = labelled_value(lines, HOLDER_LABELS, |t| {
+    let holder = labelled_value(lines, &crate::vocab::vocabulary().holder_labels, |t| {
         let t = t.trim();
         t.chars().any(char::is_alphabetic) && digit_count(t) == 0 && t.len() >= 3
     })
@@ -341,7 +302,9 @@ pub fn identity(all_lines: &[Line]) -> Identity {
         lines.iter().flat_map(|l| &l.phrases).find_map(|p| {
             let first = p.text.split_whitespace().next()?;
             let rest = p.text[first.len()..].trim();
-            (SALUTATIONS.contains(&lower(first).as_str())
+            (crate::vocab::vocabulary()
+                .salutations
+                .contains(&lower(first))
                 && !rest.is_empty()
                 && digit_count(rest) == 0)
                 .then(|| p.text.trim().to_string())
@@ -461,10 +424,6 @@ pub fn currency(lines: &[Line], identity: &Identity) -> Option<Currency> {
     Currency::from_code(code).ok()
 }
 
-const PERIOD_CONNECTORS: &[&str] = &[
-    "to", "-", "–", "au", "tot", "t/m", "bis", "through", "until", "till", "and", "en", "et",
-];
-
 /// The statement period: two dates joined by "to", "au", "tot", "-", ... on one line. A first date
 /// without a year takes the second's (or the year before, across New Year).
 pub fn period(lines: &[Line], order: DateOrder) -> Option<(NaiveDate, NaiveDate)> {
@@ -482,7 +441,10 @@ pub fn period(lines: &[Line], order: DateOrder) -> Option<(NaiveDate, NaiveDate)
                 .map(|w| lower(w))
                 .filter(|w| w.chars().any(char::is_alphanumeric) || w == "-" || w == "–")
                 .collect();
-            let joined = between.len() == 1 && PERIOD_CONNECTORS.contains(&between[0].as_str());
+            let joined = between.len() == 1
+                && crate::vocab::vocabulary()
+                    .period_connectors
+                    .contains(&between[0]);
             if !joined {
                 continue;
             }
@@ -536,37 +498,10 @@ pub fn summary_balances(
     lines: &[Line],
     format: NumberFormat,
 ) -> (Option<Decimal>, Option<Decimal>) {
-    const OPENING: &[&str] = &[
-        "opening balance",
-        "previous balance",
-        "solde précédent",
-        "ancien solde",
-        "solde initial",
-        "vorig saldo",
-        "beginsaldo",
-        "oud saldo",
-        "anfangssaldo",
-        "opening bal",
-        "last statement balance",
-        "beginning balance",
-    ];
-    const CLOSING: &[&str] = &[
-        "closing balance",
-        "new balance",
-        "nouveau solde",
-        "solde final",
-        "nieuw saldo",
-        "eindsaldo",
-        "endsaldo",
-        "closing bal",
-        "ending balance",
-        "total amount due",
-        "statement balance",
-        "total balance due",
-    ];
+    let vocab = crate::vocab::vocabulary();
     // Summary labels only: brought/carried-forward rows belong to the table, which reads them in
     // order. The first opening and the last closing printed win.
-    let found = |labels: &[&str]| -> Vec<Decimal> {
+    let found = |labels: &[String]| -> Vec<Decimal> {
         lines
             .iter()
             .filter_map(|line| {
@@ -584,8 +519,8 @@ pub fn summary_balances(
             .collect()
     };
     (
-        found(OPENING).first().copied(),
-        found(CLOSING).last().copied(),
+        found(&vocab.summary_opening).first().copied(),
+        found(&vocab.summary_closing).last().copied(),
     )
 }
 
@@ -599,18 +534,11 @@ pub fn is_card_statement(lines: &[Line]) -> bool {
             .collect::<Vec<_>>()
             .join(" "),
     );
-    [
-        "credit card",
-        "card number",
-        "credit limit",
-        "minimum payment",
-        "minimum amount due",
-        "carte de crédit",
-        "creditcard",
-    ]
-    .iter()
-    .filter(|k| text.contains(*k))
-    .count()
+    crate::vocab::vocabulary()
+        .card_words
+        .iter()
+        .filter(|k| text.contains(k.as_str()))
+        .count()
         >= 2
 }
 

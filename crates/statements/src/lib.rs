@@ -17,6 +17,7 @@ mod pdf;
 mod read;
 mod statement;
 mod table;
+mod vocab;
 
 pub use amounts::{detect_number_format, parse_amount, AmountToken, NumberFormat, SignMark};
 pub use dates::{detect_date_order, parse_date, DateOrder, PartialDate};
@@ -43,6 +44,7 @@ pub use statement::{parse_statement, ParsedStatement, ParsedTransaction, SignCon
 pub use table::{
     assemble, read_table, Assembled, Column, RawRow, Role, RowKind, Table, TableReading,
 };
+pub use vocab::{vocabulary, Vocabulary};
 
 /// Reads and checks a PDF file and extracts its words: the one call the use cases make.
 pub fn open_pdf(

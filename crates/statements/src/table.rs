@@ -35,122 +35,6 @@ impl Role {
     }
 }
 
-/// Header words, lower case, and the role they give a column. Longer, more specific labels first.
-const HEADER_LABELS: &[(&str, Role)] = &[
-    ("value date", Role::ValueDate),
-    ("value dt", Role::ValueDate),
-    ("date valeur", Role::ValueDate),
-    ("date de valeur", Role::ValueDate),
-    ("valutadatum", Role::ValueDate),
-    ("valuta", Role::ValueDate),
-    ("valeur", Role::ValueDate),
-    ("wertstellung", Role::ValueDate),
-    ("transaction date", Role::ValueDate),
-    ("received by us", Role::Date),
-    ("date", Role::Date),
-    ("datum", Role::Date),
-    ("txn date", Role::Date),
-    ("buchungstag", Role::Date),
-    ("boekdatum", Role::Date),
-    ("af", Role::Debit),
-    ("bij", Role::Credit),
-    ("af bij", Role::Direction),
-    ("af/bij", Role::Direction),
-    ("debit/credit", Role::Direction),
-    ("paid out", Role::Debit),
-    ("paid in", Role::Credit),
-    ("money out", Role::Debit),
-    ("money in", Role::Credit),
-    ("withdrawal", Role::Debit),
-    ("withdrawals", Role::Debit),
-    ("deposit", Role::Credit),
-    ("deposits", Role::Credit),
-    ("debit", Role::Debit),
-    ("débit", Role::Debit),
-    ("debet", Role::Debit),
-    ("soll", Role::Debit),
-    ("credit", Role::Credit),
-    ("crédit", Role::Credit),
-    ("haben", Role::Credit),
-    ("closing balance", Role::Balance),
-    ("balance", Role::Balance),
-    ("solde", Role::Balance),
-    ("saldo", Role::Balance),
-    ("amount", Role::Amount),
-    ("montant", Role::Amount),
-    ("bedrag", Role::Amount),
-    ("betrag", Role::Amount),
-    ("nature des opérations", Role::Description),
-    ("nature des operations", Role::Description),
-    ("details", Role::Description),
-    ("description", Role::Description),
-    ("particulars", Role::Description),
-    ("narration", Role::Description),
-    ("libellé", Role::Description),
-    ("libelle", Role::Description),
-    ("opération", Role::Description),
-    ("operation", Role::Description),
-    ("omschrijving", Role::Description),
-    ("mededeling", Role::Description),
-    ("naam", Role::Description),
-    ("communication", Role::Description),
-    ("verwendungszweck", Role::Description),
-    ("buchungstext", Role::Description),
-    ("transaction", Role::Description),
-    ("payment type", Role::Description),
-    ("ref", Role::Other),
-    ("chq", Role::Other),
-];
-
-/// Rows that carry a balance, not a transaction.
-const OPENING_LABELS: &[&str] = &[
-    "balance brought forward",
-    "brought forward",
-    "opening balance",
-    "previous balance",
-    "last month's balance",
-    "solde précédent",
-    "solde precedent",
-    "ancien solde",
-    "solde initial",
-    "solde reporté",
-    "vorig saldo",
-    "saldo vorig",
-    "beginsaldo",
-    "oud saldo",
-    "anfangssaldo",
-    "alter kontostand",
-    "balance b/f",
-    "b/f",
-    "start balance",
-];
-const CLOSING_LABELS: &[&str] = &[
-    "balance carried forward",
-    "carried forward",
-    "closing balance",
-    "new balance",
-    "nouveau solde",
-    "solde final",
-    "nieuw saldo",
-    "eindsaldo",
-    "endsaldo",
-    "neuer kontostand",
-    "balance c/f",
-    "c/f",
-    "end balance",
-];
-/// Rows that only state a balance ("SOLDE CREDITEUR AU 31.12.2023"): the opening balance before
-/// the first transaction, the closing balance after.
-const BALANCE_WORDS: &[&str] = &["solde", "saldo", "balance", "kontostand"];
-const TOTAL_LABELS: &[&str] = &[
-    "total",
-    "totaal",
-    "totaux",
-    "summe",
-    "sub total",
-    "subtotal",
-];
-
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Column {
     pub role: Role,
@@ -161,7 +45,8 @@ pub struct Column {
 pub(crate) fn label_role(text: &str) -> Option<Role> {
     let t = text.to_lowercase();
     let t = t.trim_matches(|c: char| !c.is_alphanumeric() && c != '/');
-    HEADER_LABELS
+    crate::vocab::vocabulary()
+        .header
         .iter()
         .find(|(label, _)| crate::layout::is_label(t, label, &[' ', '(', '.']))
         .map(|(_, role)| *role)
@@ -171,7 +56,8 @@ pub(crate) fn label_role(text: &str) -> Option<Role> {
 fn label_words(text: &str) -> usize {
     let t = text.to_lowercase();
     let t = t.trim_matches(|c: char| !c.is_alphanumeric() && c != '/');
-    HEADER_LABELS
+    crate::vocab::vocabulary()
+        .header
         .iter()
         .filter(|(label, _)| crate::layout::is_label(t, label, &[' ', '(', '.']))
         .map(|(label, _)| label.split(' ').count())
@@ -268,12 +154,13 @@ fn header_columns(lines: &[Line], i: usize) -> Option<(Vec<Column>, usize)> {
 
 /// Whether a row's words are one of `labels`: the whole text or its beginning. Only there: a
 /// payee's name may well end in "B/F" or contain "total".
-fn matches_label(text: &str, labels: &[&str]) -> bool {
+fn matches_label(text: &str, labels: &[String]) -> bool {
     let t = text.to_lowercase();
     let t = t.trim_matches(|c: char| !c.is_alphanumeric());
     // Letter-spaced headings come apart into pieces ("L AST MONTH'S BAL ANCE"): labels of several
     // words are compared without spaces too.
     labels.iter().any(|l| {
+        let l = l.as_str();
         crate::layout::is_label(t, l, &[' ', ':'])
             || l.contains(' ') && crate::layout::starts_with_ignoring_spaces(t, l)
     })
@@ -401,11 +288,16 @@ fn split_cells<'a>(
     cells
 }
 
+/// A direction column's word: `Some(false)` money out, `Some(true)` money in.
 fn direction_of(text: &str) -> Option<bool> {
-    match text.trim().to_lowercase().as_str() {
-        "af" | "d" | "debit" | "dr" | "-" => Some(false),
-        "bij" | "c" | "credit" | "cr" | "+" => Some(true),
-        _ => None,
+    let t = text.trim().to_lowercase();
+    let v = crate::vocab::vocabulary();
+    if v.debit_marks.contains(&t) {
+        Some(false)
+    } else if v.credit_marks.contains(&t) {
+        Some(true)
+    } else {
+        None
     }
 }
 
@@ -548,15 +440,16 @@ fn read_row(cells: &Cells<'_>, line: &Line, format: NumberFormat, order: DateOrd
         .map(|p| p.text.as_str())
         .collect::<Vec<_>>()
         .join(" ");
-    let kind = if matches_label(&text, OPENING_LABELS) {
+    let vocab = crate::vocab::vocabulary();
+    let kind = if matches_label(&text, &vocab.opening_rows) {
         RowKind::Opening
-    } else if matches_label(&text, CLOSING_LABELS) {
+    } else if matches_label(&text, &vocab.closing_rows) {
         RowKind::Closing
-    } else if matches_label(&text, TOTAL_LABELS) && !cells.money.is_empty() {
+    } else if matches_label(&text, &vocab.total_rows) && !cells.money.is_empty() {
         RowKind::Total
     } else if cells.date.is_empty()
         && !cells.money.is_empty()
-        && matches_label(&text, BALANCE_WORDS)
+        && matches_label(&text, &vocab.balance_words)
     {
         RowKind::Balance
     } else {
