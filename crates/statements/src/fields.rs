@@ -285,13 +285,22 @@ pub fn identity(all_lines: &[Line]) -> Identity {
             is_bic(&rest).then_some(rest)
         })
     });
-    let ifsc = lines.iter().flat_map(|l| &l.phrases).find_map(|p| {
-        let t = p.text.to_uppercase();
-        let at = t.find("IFSC")?;
-        t[at + 4..]
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .find(|w| is_ifsc(w))
-            .map(str::to_string)
+    // "IFSC: CNRB0009999" in one phrase, or "IFSC Code" with the code in the next phrase.
+    let ifsc = lines.iter().find_map(|l| {
+        l.phrases.iter().enumerate().find_map(|(i, p)| {
+            let t = p.text.to_uppercase();
+            let at = t.find("IFSC")?;
+            let code = |text: &str| {
+                text.split(|c: char| !c.is_ascii_alphanumeric())
+                    .find(|w| is_ifsc(w))
+                    .map(str::to_string)
+            };
+            code(&t[at + 4..]).or_else(|| {
+                l.phrases
+                    .get(i + 1)
+                    .and_then(|next| code(&next.text.to_uppercase()))
+            })
+        })
     });
     let holder = labelled_value(lines, &crate::vocab::vocabulary().holder_labels, |t| {
         let t = t.trim();
@@ -347,44 +356,99 @@ pub fn identity(all_lines: &[Line]) -> Identity {
     }
 }
 
+/// Currency marks printed on statements, and their ISO 4217 code. A symbol counts anywhere in a
+/// word ("€12.50", "R$"); a code only as a word of its own. `$` alone is read last (see
+/// [`currency`]).
+const CURRENCY_MARKS: &[(&str, &str)] = &[
+    ("€", "EUR"),
+    ("£", "GBP"),
+    ("₹", "INR"),
+    ("Rs.", "INR"),
+    // Longer dollar marks first: "US$" holds "S$".
+    ("US$", "USD"),
+    ("HK$", "HKD"),
+    ("NZ$", "NZD"),
+    ("R$", "BRL"),
+    ("A$", "AUD"),
+    ("C$", "CAD"),
+    ("S$", "SGD"),
+    ("Rp", "IDR"),
+    ("zł", "PLN"),
+    ("₺", "TRY"),
+    ("₩", "KRW"),
+    ("₱", "PHP"),
+    ("₦", "NGN"),
+    ("₪", "ILS"),
+];
+
+/// ISO 4217 codes Folio recognises as words of their own.
+/// Only codes that are no common upper-case word or name ("RON", "TRY" are left out).
+const CURRENCY_CODES: &[&str] = &[
+    "EUR", "GBP", "INR", "SGD", "USD", "CHF", "BRL", "AUD", "CAD", "HKD", "NZD", "IDR", "PLN",
+    "JPY", "SEK", "DKK", "NOK", "CZK", "HUF", "BGN", "MXN", "ZAR", "CNY", "MYR", "AED",
+];
+
+/// The currency of an account's country, for the countries whose statements Folio may see with
+/// no currency printed (IBAN, BIC or IFSC country).
+fn country_currency(country: &str) -> Option<&'static str> {
+    Some(match country {
+        "GB" => "GBP",
+        "IN" => "INR",
+        "US" => "USD",
+        "CH" | "LI" => "CHF",
+        "SG" => "SGD",
+        "BR" => "BRL",
+        "PL" => "PLN",
+        "SE" => "SEK",
+        "DK" => "DKK",
+        "NO" => "NOK",
+        "TR" => "TRY",
+        "CZ" => "CZK",
+        "HU" => "HUF",
+        "RO" => "RON",
+        "BG" => "BGN",
+        "ID" => "IDR",
+        "AE" => "AED",
+        "SA" => "SAR",
+        "BE" | "NL" | "FR" | "DE" | "LU" | "IE" | "ES" | "IT" | "PT" | "AT" | "FI" | "GR"
+        | "SK" | "SI" | "EE" | "LV" | "LT" | "MT" | "CY" | "HR" | "MC" | "SM" => "EUR",
+        _ => return None,
+    })
+}
+
 /// The statement's currency: the most printed currency mark, else the IBAN's or BIC's country.
 pub fn currency(lines: &[Line], identity: &Identity) -> Option<Currency> {
-    let marks: &[(&str, &str)] = &[
-        ("€", "EUR"),
-        ("EUR", "EUR"),
-        ("£", "GBP"),
-        ("GBP", "GBP"),
-        ("₹", "INR"),
-        ("INR", "INR"),
-        ("Rs.", "INR"),
-        ("S$", "SGD"),
-        ("SGD", "SGD"),
-        ("US$", "USD"),
-        ("USD", "USD"),
-        ("CHF", "CHF"),
-    ];
     let mut counts: Vec<(&str, usize)> = Vec::new();
+    let mut count = |code: &'static str| match counts.iter_mut().find(|(c, _)| *c == code) {
+        Some((_, n)) => *n += 1,
+        None => counts.push((code, 1)),
+    };
     for line in lines {
         for p in &line.phrases {
             for word in p.text.split_whitespace() {
-                for (mark, code) in marks {
-                    let hit = if mark.chars().all(|c| c.is_ascii_alphabetic()) {
-                        word.trim_matches(|c: char| !c.is_ascii_alphanumeric()) == *mark
+                let bare = word.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+                if let Some(code) = CURRENCY_CODES.iter().find(|c| **c == bare) {
+                    count(code);
+                } else if let Some((_, code)) = CURRENCY_MARKS.iter().find(|(m, _)| {
+                    // "Rp" and "zł" are words of their own or stuck to the number ("Rp10.000").
+                    if m.chars().all(char::is_alphabetic) {
+                        word == *m
+                            || word
+                                .strip_prefix(m)
+                                .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+                            || word
+                                .strip_suffix(m)
+                                .is_some_and(|rest| rest.ends_with(|c: char| c.is_ascii_digit()))
                     } else {
-                        word.contains(mark)
-                    };
-                    if hit {
-                        match counts.iter_mut().find(|(c, _)| c == code) {
-                            Some((_, n)) => *n += 1,
-                            None => counts.push((code, 1)),
-                        }
-                        break;
+                        word.contains(m)
                     }
+                }) {
+                    count(code);
                 }
             }
         }
     }
-    // "$" alone is USD only when no other dollar was named.
+    // "$" alone is USD only when no other currency was named.
     if counts.is_empty()
         && lines
             .iter()
@@ -395,33 +459,25 @@ pub fn currency(lines: &[Line], identity: &Identity) -> Option<Currency> {
     if let Some((code, _)) = counts.iter().max_by_key(|(_, n)| *n) {
         return Currency::from_code(code).ok();
     }
-    let country = identity
-        .iban
-        .as_ref()
-        .map(|i| i.country().to_string())
-        .or_else(|| {
-            identity
-                .rejected_iban
-                .as_ref()
-                .and_then(|r| r.get(..2).map(str::to_string))
-        })
-        .or_else(|| {
-            identity
-                .bic
-                .as_ref()
-                .and_then(|b| b.get(4..6).map(str::to_string))
-        })
-        .or_else(|| identity.ifsc.as_ref().map(|_| "IN".to_string()))?;
-    let code = match country.as_str() {
-        "GB" => "GBP",
-        "IN" => "INR",
-        "US" => "USD",
-        "CH" => "CHF",
-        "SG" => "SGD",
-        "BE" | "NL" | "FR" | "DE" | "LU" | "IE" | "ES" | "IT" | "PT" | "AT" | "FI" => "EUR",
-        _ => return None,
-    };
-    Currency::from_code(code).ok()
+    // Each cue in turn, the first whose country has a currency: an anonymised IBAN's "99" says
+    // nothing, the IFSC after it still does.
+    let countries = [
+        identity.iban.as_ref().map(|i| i.country().to_string()),
+        identity
+            .rejected_iban
+            .as_ref()
+            .and_then(|r| r.get(..2).map(str::to_string)),
+        identity
+            .bic
+            .as_ref()
+            .and_then(|b| b.get(4..6).map(str::to_string)),
+        identity.ifsc.as_ref().map(|_| "IN".to_string()),
+    ];
+    countries
+        .iter()
+        .flatten()
+        .find_map(|c| country_currency(c))
+        .and_then(|code| Currency::from_code(code).ok())
 }
 
 /// The statement period: two dates joined by "to", "au", "tot", "-", ... on one line. A first date
@@ -561,4 +617,79 @@ pub fn latest_full_date(lines: &[Line], order: DateOrder) -> Option<NaiveDate> {
         })
         .filter(|d| d.year() > 1990 && d.year() < 2100)
         .max()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(texts: &[&str]) -> Line {
+        Line {
+            page: 1,
+            top: 100.0,
+            bottom: 110.0,
+            phrases: texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| Phrase {
+                    text: (*t).to_string(),
+                    x0: 100.0 * i as f32,
+                    x1: 100.0 * i as f32 + 80.0,
+                    font_size: 10.0,
+                })
+                .collect(),
+        }
+    }
+
+    fn currency_of(lines: &[Line]) -> Option<String> {
+        currency(lines, &identity(lines)).map(|c| c.to_string())
+    }
+
+    #[test]
+    fn the_currency_comes_from_the_marks_printed() {
+        assert_eq!(
+            currency_of(&[line(&["Saldo R$ 1.671,92"])]).as_deref(),
+            Some("BRL")
+        );
+        assert_eq!(
+            currency_of(&[line(&["Total US$100.00"])]).as_deref(),
+            Some("USD")
+        );
+        assert_eq!(
+            currency_of(&[line(&["Balance S$ 12.00"])]).as_deref(),
+            Some("SGD")
+        );
+        assert_eq!(
+            currency_of(&[line(&["Saldo Rp10.000,00"])]).as_deref(),
+            Some("IDR")
+        );
+        assert_eq!(
+            currency_of(&[line(&["Saldo 120,00 zł"])]).as_deref(),
+            Some("PLN")
+        );
+        assert_eq!(
+            currency_of(&[line(&["Belopp SEK"])]).as_deref(),
+            Some("SEK")
+        );
+        assert_eq!(
+            currency_of(&[line(&["Balance $12.00"])]).as_deref(),
+            Some("USD")
+        );
+        // A name in capitals is no currency code.
+        assert_eq!(currency_of(&[line(&["RON WEASLEY"])]), None);
+    }
+
+    #[test]
+    fn with_no_mark_the_account_s_country_tells() {
+        // The IFSC printed in the phrase after its label: an Indian account.
+        let lines = [
+            line(&["Phone", "910000000000", "IFSC Code", "CNRB0009999"]),
+            line(&["Date", "Particulars", "Withdrawals", "Deposits", "Balance"]),
+        ];
+        assert_eq!(identity(&lines).ifsc.as_deref(), Some("CNRB0009999"));
+        assert_eq!(currency_of(&lines).as_deref(), Some("INR"));
+        assert_eq!(country_currency("PL"), Some("PLN"));
+        assert_eq!(country_currency("HR"), Some("EUR"));
+        assert_eq!(country_currency("XX"), None);
+    }
 }
