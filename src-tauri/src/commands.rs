@@ -7,7 +7,7 @@ use std::sync::Arc;
 use folio_app::Sensitive;
 use tauri::State;
 
-use folio_app::TransactionFilter;
+use folio_app::{BalancePoint, LedgerRow, MonthTotalsView, TransactionFilter};
 
 use folio_app::{
     BankFileChoices, BankFileSetupView, BankRegistration, Connections, ErrorView, FiledSummary,
@@ -15,8 +15,8 @@ use folio_app::{
 };
 
 use crate::dto::{
-    AccountDto, BalancePointDto, ConnectionDto, CoverageDto, DetailDto, FilterDto, LedgerRowDto,
-    LedgerStatus, MonthTotalsDto, ReviewDto, StatementDto, SyncReportDto,
+    AccountDto, ConnectionDto, CoverageDto, DetailDto, LedgerStatus, ReviewDto, StatementDto,
+    SyncReportDto,
 };
 
 fn status(session: &Session) -> LedgerStatus {
@@ -153,13 +153,11 @@ pub async fn dismiss_import(imports: State<'_, Imports>, job_id: u64) -> Result<
 #[specta::specta]
 pub async fn list_transactions(
     session: State<'_, Arc<Session>>,
-    filter: FilterDto,
+    filter: TransactionFilter,
     offset: u32,
     limit: u32,
-) -> Result<Vec<LedgerRowDto>, ErrorView> {
-    let filter = TransactionFilter::from(filter);
-    let rows = session.with_folio(|f| f.ledger_rows(&filter, u64::from(offset), limit))?;
-    Ok(rows.into_iter().map(LedgerRowDto::from).collect())
+) -> Result<Vec<LedgerRow>, ErrorView> {
+    Ok(session.with_folio(|f| f.ledger_rows(&filter, u64::from(offset), limit))?)
 }
 
 /// How many transactions the filter matches (asked apart, so the first page shows first).
@@ -167,9 +165,8 @@ pub async fn list_transactions(
 #[specta::specta]
 pub async fn count_transactions(
     session: State<'_, Arc<Session>>,
-    filter: FilterDto,
+    filter: TransactionFilter,
 ) -> Result<u32, ErrorView> {
-    let filter = TransactionFilter::from(filter);
     let n = session.with_folio(|f| f.count_rows(&filter))?;
     Ok(u32::try_from(n).unwrap_or(u32::MAX))
 }
@@ -220,9 +217,8 @@ pub async fn coverage(session: State<'_, Arc<Session>>) -> Result<Vec<CoverageDt
 pub async fn monthly_totals(
     session: State<'_, Arc<Session>>,
     account_id: Option<i64>,
-) -> Result<Vec<MonthTotalsDto>, ErrorView> {
-    let months = session.with_folio(|f| f.monthly_totals(account_id))?;
-    Ok(months.into_iter().map(MonthTotalsDto::from).collect())
+) -> Result<Vec<MonthTotalsView>, ErrorView> {
+    Ok(session.with_folio(|f| f.monthly_totals(account_id))?)
 }
 
 /// An account's balance at the end of each month.
@@ -231,9 +227,8 @@ pub async fn monthly_totals(
 pub async fn balance_history(
     session: State<'_, Arc<Session>>,
     account_id: i64,
-) -> Result<Vec<BalancePointDto>, ErrorView> {
-    let points = session.with_folio(|f| f.balance_history(account_id))?;
-    Ok(points.into_iter().map(BalancePointDto::from).collect())
+) -> Result<Vec<BalancePoint>, ErrorView> {
+    Ok(session.with_folio(|f| f.balance_history(account_id))?)
 }
 
 /// The bank connections, their state and last sync.

@@ -2,11 +2,10 @@
 //! strings: JavaScript numbers are floats and would not keep cents exact.
 
 use folio_app::{
-    AccountView, BalancePoint, ConnectionView, CoverageView, ErrorView, InsightsView, LedgerRow,
-    MonthTotalsView, StatementReview, StatementView, SyncReport, TransactionDetailView,
-    TransactionFilter,
+    AccountView, ConnectionView, CoverageView, ErrorView, InsightsView, LedgerRow, StatementReview,
+    StatementView, SyncReport, TransactionDetailView,
 };
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use specta::Type;
 
 /// Whether the ledger is open, and if not, why and what to do.
@@ -171,70 +170,6 @@ impl ReviewDto {
     }
 }
 
-/// The ledger table's filter, as the window states it. Blank fields are no filter.
-#[derive(Clone, Debug, Deserialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub struct FilterDto {
-    pub account_id: Option<i64>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub min_amount: Option<String>,
-    pub max_amount: Option<String>,
-    pub text: Option<String>,
-    /// `date`, `amount` or `description`.
-    pub sort: String,
-    pub descending: bool,
-}
-
-impl From<FilterDto> for TransactionFilter {
-    fn from(f: FilterDto) -> Self {
-        TransactionFilter {
-            account: f.account_id,
-            from: f.from,
-            to: f.to,
-            min_amount: f.min_amount,
-            max_amount: f.max_amount,
-            text: f.text,
-            sort: f.sort,
-            descending: f.descending,
-        }
-    }
-}
-
-#[derive(Clone, Debug, Serialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub struct LedgerRowDto {
-    pub id: i64,
-    pub account_id: i64,
-    pub account_name: String,
-    pub date: String,
-    pub value_date: Option<String>,
-    pub description: String,
-    pub amount: String,
-    pub currency: String,
-    pub balance: Option<String>,
-    pub statement_id: Option<i64>,
-    pub page: Option<u32>,
-}
-
-impl From<LedgerRow> for LedgerRowDto {
-    fn from(r: LedgerRow) -> Self {
-        LedgerRowDto {
-            id: r.id,
-            account_id: r.account_id,
-            account_name: r.account_name,
-            date: r.date,
-            value_date: r.value_date,
-            description: r.description,
-            amount: r.amount,
-            currency: r.currency,
-            balance: r.balance,
-            statement_id: r.statement_id,
-            page: r.page,
-        }
-    }
-}
-
 #[derive(Clone, Debug, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct StatementDto {
@@ -270,14 +205,14 @@ impl From<StatementView> for StatementDto {
 #[derive(Clone, Debug, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct DetailDto {
-    pub row: LedgerRowDto,
+    pub row: LedgerRow,
     pub statement: Option<StatementDto>,
 }
 
 impl From<TransactionDetailView> for DetailDto {
     fn from(d: TransactionDetailView) -> Self {
         DetailDto {
-            row: d.row.into(),
+            row: d.row,
             statement: d.statement.map(StatementDto::from),
         }
     }
@@ -299,44 +234,6 @@ impl From<CoverageView> for CoverageDto {
             account_id: c.account_id,
             covered: c.covered.into_iter().map(first).collect(),
             missing: c.missing.into_iter().map(first).collect(),
-        }
-    }
-}
-
-#[derive(Clone, Debug, Serialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub struct MonthTotalsDto {
-    pub month: String,
-    pub currency: String,
-    pub income: String,
-    pub expense: String,
-    pub count: u64,
-}
-
-impl From<MonthTotalsView> for MonthTotalsDto {
-    fn from(m: MonthTotalsView) -> Self {
-        MonthTotalsDto {
-            month: m.month,
-            currency: m.currency,
-            income: m.income,
-            expense: m.expense,
-            count: m.count,
-        }
-    }
-}
-
-#[derive(Clone, Debug, Serialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub struct BalancePointDto {
-    pub date: String,
-    pub balance: String,
-}
-
-impl From<BalancePoint> for BalancePointDto {
-    fn from(p: BalancePoint) -> Self {
-        BalancePointDto {
-            date: p.date,
-            balance: p.balance,
         }
     }
 }

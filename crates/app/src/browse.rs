@@ -8,14 +8,18 @@ use chrono::NaiveDate;
 use folio_ledger::{AccountId, TransactionId};
 use folio_store::{TransactionQuery, TransactionSort};
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::views::plain_amount;
 use crate::{AppError, ErrorCode, Folio, StatementView};
 
-/// Which transactions, as a person states them. Blank text fields mean "no filter".
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// Which transactions, as a person states them (the window's filter bar, camelCase). Blank text
+/// fields mean "no filter".
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
 pub struct TransactionFilter {
+    #[serde(rename = "accountId")]
     pub account: Option<i64>,
     /// `YYYY-MM-DD`, inclusive.
     pub from: Option<String>,
@@ -91,8 +95,10 @@ impl TransactionFilter {
     }
 }
 
-/// One row of the ledger table.
+/// One row of the ledger table (window-only shapes here are camelCase: the UI's).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
 pub struct LedgerRow {
     pub id: i64,
     pub account_id: i64,
@@ -116,6 +122,8 @@ pub struct TransactionDetailView {
 
 /// One month's money in and out, in one currency.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
 pub struct MonthTotalsView {
     /// `YYYY-MM-01`.
     pub month: String,
@@ -128,6 +136,8 @@ pub struct MonthTotalsView {
 
 /// An account's balance at the end of a month.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
 pub struct BalancePoint {
     /// The month's last day.
     pub date: String,

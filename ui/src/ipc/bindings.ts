@@ -55,9 +55,9 @@ export const commands = {
 	 */
 	convertInCloud: (jobId: number, request: CloudRequestDto) => typedError<ImportJob, ErrorView>(__TAURI_INVOKE("convert_in_cloud", { jobId, request })),
 	/**  One page of the ledger table: sorted, filtered and searched (full text) by the store. */
-	listTransactions: (filter: FilterDto, offset: number, limit: number) => typedError<LedgerRowDto[], ErrorView>(__TAURI_INVOKE("list_transactions", { filter, offset, limit })),
+	listTransactions: (filter: TransactionFilter, offset: number, limit: number) => typedError<LedgerRow[], ErrorView>(__TAURI_INVOKE("list_transactions", { filter, offset, limit })),
 	/**  How many transactions the filter matches (asked apart, so the first page shows first). */
-	countTransactions: (filter: FilterDto) => typedError<number, ErrorView>(__TAURI_INVOKE("count_transactions", { filter })),
+	countTransactions: (filter: TransactionFilter) => typedError<number, ErrorView>(__TAURI_INVOKE("count_transactions", { filter })),
 	/**  One transaction with the statement and page it came from. */
 	transactionDetail: (id: number) => typedError<DetailDto, ErrorView>(__TAURI_INVOKE("transaction_detail", { id })),
 	/**  The filed statements. */
@@ -70,9 +70,9 @@ export const commands = {
 	/**  Per account, the months its statements cover and the months missing. */
 	coverage: () => typedError<CoverageDto[], ErrorView>(__TAURI_INVOKE("coverage")),
 	/**  Money in and out per month (and currency), for one account or all. */
-	monthlyTotals: (accountId: number | null) => typedError<MonthTotalsDto[], ErrorView>(__TAURI_INVOKE("monthly_totals", { accountId })),
+	monthlyTotals: (accountId: number | null) => typedError<MonthTotalsView[], ErrorView>(__TAURI_INVOKE("monthly_totals", { accountId })),
 	/**  An account's balance at the end of each month. */
-	balanceHistory: (accountId: number) => typedError<BalancePointDto[], ErrorView>(__TAURI_INVOKE("balance_history", { accountId })),
+	balanceHistory: (accountId: number) => typedError<BalancePoint[], ErrorView>(__TAURI_INVOKE("balance_history", { accountId })),
 	/**  The bank connections, their state and last sync. */
 	listConnections: () => typedError<ConnectionDto[], ErrorView>(__TAURI_INVOKE("list_connections")),
 	/**
@@ -129,7 +129,9 @@ export type AccountDto = {
 	bankBalanceDate: string | null,
 };
 
-export type BalancePointDto = {
+/**  An account's balance at the end of a month. */
+export type BalancePoint = {
+	/**  The month's last day. */
 	date: string,
 	balance: string,
 };
@@ -265,7 +267,7 @@ export type CsvMappingForm = {
 };
 
 export type DetailDto = {
-	row: LedgerRowDto,
+	row: LedgerRow,
 	statement: StatementDto | null,
 };
 
@@ -288,19 +290,6 @@ export type FiledSummary = {
 	/**  Rows already in the ledger from an overlapping statement. */
 	alreadyKnown: number,
 	reconciled: boolean,
-};
-
-/**  The ledger table's filter, as the window states it. Blank fields are no filter. */
-export type FilterDto = {
-	accountId: number | null,
-	from: string | null,
-	to: string | null,
-	minAmount: string | null,
-	maxAmount: string | null,
-	text: string | null,
-	/**  `date`, `amount` or `description`. */
-	sort: string,
-	descending: boolean,
 };
 
 /**  One file's import, as a window shows it (camelCase: the shape the UI reads). */
@@ -388,7 +377,8 @@ export type JobSummary = {
 	reconciled: boolean,
 };
 
-export type LedgerRowDto = {
+/**  One row of the ledger table (window-only shapes here are camelCase: the UI's). */
+export type LedgerRow = {
 	id: number,
 	accountId: number,
 	accountName: string,
@@ -413,10 +403,13 @@ export type MissingMonthView = {
 	reason: string,
 };
 
-export type MonthTotalsDto = {
+/**  One month's money in and out, in one currency. */
+export type MonthTotalsView = {
+	/**  `YYYY-MM-01`. */
 	month: string,
 	currency: string,
 	income: string,
+	/**  A positive magnitude. */
 	expense: string,
 	count: number,
 };
@@ -519,6 +512,25 @@ export type SyncReportDto = {
 	updated: number,
 	linked: number,
 	removed: number,
+};
+
+/**
+ *  Which transactions, as a person states them (the window's filter bar, camelCase). Blank text
+ *  fields mean "no filter".
+ */
+export type TransactionFilter = {
+	accountId: number | null,
+	/**  `YYYY-MM-DD`, inclusive. */
+	from: string | null,
+	to: string | null,
+	/**  Signed decimal in the transaction's currency, inclusive (`-50`, `12.5`). */
+	minAmount: string | null,
+	maxAmount: string | null,
+	/**  Words that must start words of the description. */
+	text: string | null,
+	/**  `date`, `amount` or `description`. */
+	sort: string,
+	descending: boolean,
 };
 
 /* Tauri Specta runtime */

@@ -2,11 +2,11 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import {
   commands,
   type AccountDto,
-  type BalancePointDto,
+  type BalancePoint,
   type CoverageDto,
   type ErrorView,
-  type FilterDto,
-  type MonthTotalsDto,
+  type TransactionFilter,
+  type MonthTotalsView,
   type StatementDto,
 } from "../../ipc/bindings";
 import { ErrorBox } from "../import/ReviewScreen";
@@ -113,7 +113,7 @@ function TransactionsTab({ accounts, accountId, onAccountChange, version, onChan
   const [deleting, setDeleting] = useState(false);
   const [refresh, setRefresh] = useState(0);
 
-  const filter: FilterDto = useMemo(
+  const filter: TransactionFilter = useMemo(
     () => ({
       accountId,
       from: settled.from || null,
@@ -356,11 +356,11 @@ function ChartsTab({
   accountId: number | null;
   version: number;
 }) {
-  const [months, setMonths] = useState<MonthTotalsDto[]>([]);
+  const [months, setMonths] = useState<MonthTotalsView[]>([]);
   const [balanceAccount, setBalanceAccount] = useState<number | null>(
     accountId ?? accounts[0]?.id ?? null,
   );
-  const [points, setPoints] = useState<BalancePointDto[]>([]);
+  const [points, setPoints] = useState<BalancePoint[]>([]);
   const [error, setError] = useState<ErrorView | null>(null);
 
   useEffect(() => {
