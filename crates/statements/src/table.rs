@@ -175,6 +175,9 @@ pub enum RowKind {
     Total,
     /// A balance stated between rows: opening before any transaction, closing after.
     Balance,
+    /// "Balance of the day" ("SALDO DO DIA"): a dated balance between the day's rows, no
+    /// transaction, and no description for the rows around it.
+    DayBalance,
 }
 
 /// A transaction as read from the table, before the statement's sign convention is applied.
@@ -288,6 +291,53 @@ fn split_cells<'a>(
     cells
 }
 
+/// The line with a date that ran into the next column's text split off ("24/02/2024 SALDO DO
+/// DIA" printed as one phrase when the gap is narrow): the leading date word becomes a phrase of
+/// its own in the date column, its x range shared out by characters. `None` when nothing is
+/// glued.
+fn unglue_dates(columns: &[Column], line: &Line, order: DateOrder) -> Option<Line> {
+    let date_x1 = columns
+        .iter()
+        .filter(|c| matches!(c.role, Role::Date | Role::ValueDate))
+        .map(|c| c.x1)
+        .fold(f32::MIN, f32::max);
+    let mut changed = false;
+    let mut phrases = Vec::with_capacity(line.phrases.len() + 1);
+    for p in &line.phrases {
+        let size = p.font_size.max(6.0);
+        let glued = (p.x0 <= date_x1 + size && parse_date(&p.text, order).is_none())
+            .then(|| p.text.split_once(' '))
+            .flatten()
+            .filter(|(first, rest)| {
+                parse_date(first, order).is_some() && rest.chars().any(char::is_alphabetic)
+            });
+        match glued {
+            Some((first, rest)) => {
+                let total = p.text.chars().count().max(1) as f32;
+                let cut = p.x0 + (p.x1 - p.x0) * (first.chars().count() + 1) as f32 / total;
+                phrases.push(Phrase {
+                    text: first.to_string(),
+                    x0: p.x0,
+                    x1: cut - size * 0.3,
+                    font_size: p.font_size,
+                });
+                phrases.push(Phrase {
+                    text: rest.trim().to_string(),
+                    x0: cut,
+                    x1: p.x1,
+                    font_size: p.font_size,
+                });
+                changed = true;
+            }
+            None => phrases.push(p.clone()),
+        }
+    }
+    changed.then(|| Line {
+        phrases,
+        ..line.clone()
+    })
+}
+
 /// A direction column's word: `Some(false)` money out, `Some(true)` money in.
 fn direction_of(text: &str) -> Option<bool> {
     let t = text.trim().to_lowercase();
@@ -382,6 +432,8 @@ pub fn read_table(lines: &[Line], format: NumberFormat, order: DateOrder) -> Opt
             state = State::AwaitingRows;
         }
         let size = line.phrases.first().map_or(10.0, |p| p.font_size).max(6.0);
+        let unglued = unglue_dates(cols, line, order);
+        let line = unglued.as_ref().unwrap_or(line);
         let cells = split_cells(cols, line, format, order);
         match state {
             State::Outside => continue,
@@ -447,6 +499,8 @@ fn read_row(cells: &Cells<'_>, line: &Line, format: NumberFormat, order: DateOrd
         RowKind::Closing
     } else if matches_label(&text, &vocab.total_rows) && !cells.money.is_empty() {
         RowKind::Total
+    } else if matches_label(&text, &vocab.daily_balance_rows) && !cells.money.is_empty() {
+        RowKind::DayBalance
     } else if cells.date.is_empty()
         && !cells.money.is_empty()
         && matches_label(&text, &vocab.balance_words)
@@ -571,7 +625,7 @@ pub fn assemble(table: &Table) -> TableReading {
                 pending.clear();
                 continue;
             }
-            RowKind::Total => {
+            RowKind::Total | RowKind::DayBalance => {
                 pending.clear();
                 continue;
             }
@@ -670,5 +724,79 @@ mod tests {
             assert_eq!(label_columns(&phrase(text, 0.0, 50.0)).len(), 1, "{text}");
         }
         assert!(label_columns(&phrase("Reference", 0.0, 50.0)).is_empty());
+    }
+
+    fn row_line(phrases: Vec<Phrase>) -> Line {
+        Line {
+            page: 1,
+            top: 100.0,
+            bottom: 108.0,
+            phrases,
+        }
+    }
+
+    #[test]
+    fn a_date_run_into_the_description_is_split_off_and_a_day_balance_is_no_transaction() {
+        let columns = vec![
+            Column {
+                role: Role::Date,
+                x0: 31.0,
+                x1: 53.0,
+            },
+            Column {
+                role: Role::Description,
+                x0: 96.0,
+                x1: 160.0,
+            },
+            Column {
+                role: Role::Amount,
+                x0: 410.0,
+                x1: 458.0,
+            },
+            Column {
+                role: Role::Balance,
+                x0: 516.0,
+                x1: 565.0,
+            },
+        ];
+        let order = DateOrder::DayMonthYear;
+        let format = NumberFormat::COMMA;
+        let glued = row_line(vec![
+            phrase("22/02/2024 RSCSS SUPERMERCADO2202", 31.0, 240.0),
+            phrase("-61,10", 428.0, 458.0),
+        ]);
+        let line = unglue_dates(&columns, &glued, order).unwrap();
+        assert_eq!(line.phrases[0].text, "22/02/2024");
+        assert_eq!(line.phrases[1].text, "RSCSS SUPERMERCADO2202");
+        assert!(line.phrases[0].x1 < line.phrases[1].x0);
+        let row = read_row(
+            &split_cells(&columns, &line, format, order),
+            &line,
+            format,
+            order,
+        );
+        assert_eq!(row.kind, RowKind::Transaction);
+        assert!(row.date.is_some());
+        assert_eq!(row.description, "RSCSS SUPERMERCADO2202");
+
+        // Nothing glued: left alone.
+        let apart = row_line(vec![
+            phrase("22/02/2024", 31.0, 86.0),
+            phrase("PIX", 96.0, 120.0),
+        ]);
+        assert!(unglue_dates(&columns, &apart, order).is_none());
+
+        let day = row_line(vec![
+            phrase("22/02/2024 SALDO DO DIA", 31.0, 169.0),
+            phrase("3.917,26", 524.0, 565.0),
+        ]);
+        let line = unglue_dates(&columns, &day, order).unwrap();
+        let row = read_row(
+            &split_cells(&columns, &line, format, order),
+            &line,
+            format,
+            order,
+        );
+        assert_eq!(row.kind, RowKind::DayBalance);
     }
 }
