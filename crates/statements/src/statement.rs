@@ -126,7 +126,7 @@ pub fn parse_statement(text: &PdfText) -> Result<ParsedStatement, StatementError
             StatementError::PdfIsImage { pages: scanned }
         });
     };
-    let reading = assemble(&table);
+    let mut reading = assemble(&table);
     if reading.transactions.is_empty() && reading.opening.is_none() {
         return Err(StatementError::UnsupportedFormat {
             reason: "the transaction table has no rows",
@@ -175,6 +175,19 @@ pub fn parse_statement(text: &PdfText) -> Result<ParsedStatement, StatementError
         .max()
         .unwrap_or(2);
 
+    // Newest first (some banks print their lists that way): read oldest first, like every
+    // other statement, so running balances follow and rows are filed in order.
+    if newest_first(&reading.transactions, period_start, period_end) {
+        reading.transactions.reverse();
+        warnings.push(Warning {
+            code: "NEWEST_FIRST",
+            row: None,
+            message:
+                "the statement lists its newest transactions first; they are read oldest first"
+                    .into(),
+        });
+    }
+
     let mut transactions = Vec::with_capacity(reading.transactions.len());
     for (i, t) in reading.transactions.iter().enumerate() {
         let date = t.date.and_then(|d| d.resolve(period_start, period_end));
@@ -190,8 +203,33 @@ pub fn parse_statement(text: &PdfText) -> Result<ParsedStatement, StatementError
         transactions.push(raw(t, date, period_start, period_end));
     }
 
-    let opening_printed = summary_open.or(reading.opening);
-    let closing_printed = summary_close.or(reading.closing);
+    // "Balance of the day" rows: each is the running balance after that day's last row; the
+    // last one before the first row opens, the one on or after the last row closes.
+    let day_balances: Vec<(NaiveDate, Decimal)> = reading
+        .day_balances
+        .iter()
+        .filter_map(|(d, v)| Some((d.and_then(|d| d.resolve(period_start, period_end))?, *v)))
+        .collect();
+    for (day, value) in &day_balances {
+        if let Some(t) = transactions.iter_mut().rev().find(|t| t.date == *day) {
+            t.balance = t.balance.or(Some(*value));
+        }
+    }
+    let first_day = transactions.iter().map(|t| t.date).min();
+    let last_day = transactions.iter().map(|t| t.date).max();
+    let day_opening = day_balances
+        .iter()
+        .filter(|(d, _)| first_day.is_some_and(|f| *d < f))
+        .max_by_key(|(d, _)| *d)
+        .map(|(_, v)| *v);
+    let day_closing = day_balances
+        .iter()
+        .filter(|(d, _)| last_day.is_some_and(|l| *d >= l))
+        .max_by_key(|(d, _)| *d)
+        .map(|(_, v)| *v);
+
+    let opening_printed = summary_open.or(reading.opening).or(day_opening);
+    let closing_printed = summary_close.or(reading.closing).or(day_closing);
 
     // Try the sign conventions in order of likelihood; keep the first that reconciles.
     let mut conventions = vec![SignConvention::Account, SignConvention::Card];
@@ -250,6 +288,35 @@ pub fn parse_statement(text: &PdfText) -> Result<ParsedStatement, StatementError
         });
     }
     warnings.extend(chosen.breaks.iter().cloned());
+    // A balance of a day with no row of its own (a weekend, a day of unprinted movements) is
+    // checked against the rows up to it, so the day that does not add up is named.
+    let flip = |b: Decimal| {
+        if sign_convention == SignConvention::Card {
+            -b
+        } else {
+            b
+        }
+    };
+    for (day, value) in &day_balances {
+        if chosen.transactions.iter().any(|t| t.date == *day) {
+            continue;
+        }
+        let mut running = chosen.opening;
+        for t in chosen.transactions.iter().filter(|t| t.date <= *day) {
+            running = t.balance.unwrap_or(running + t.amount);
+        }
+        if first_day.is_some_and(|f| *day >= f) && running != flip(*value) {
+            chosen.breaks.push(Warning {
+                code: "DAY_BALANCE_MISMATCH",
+                row: None,
+                message: format!(
+                    "the balance of {day} is printed as {}, but the rows up to that day give {running}",
+                    flip(*value)
+                ),
+            });
+            warnings.push(chosen.breaks[chosen.breaks.len() - 1].clone());
+        }
+    }
     if !chosen.proven && text.pdf_type() == PdfType::ImageBased {
         // A text PDF without printed balances is what the bank printed; a scan without them
         // may be OCR that missed them, and nothing checked its amounts: say so.
@@ -274,6 +341,23 @@ pub fn parse_statement(text: &PdfText) -> Result<ParsedStatement, StatementError
         pages: u32::try_from(text.pages.len()).unwrap_or(u32::MAX),
         decimals,
     })
+}
+
+/// Whether the rows' dates mostly go down: a list printed newest first.
+fn newest_first(rows: &[Assembled], start: NaiveDate, end: NaiveDate) -> bool {
+    let dates: Vec<NaiveDate> = rows
+        .iter()
+        .filter_map(|r| r.date.and_then(|d| d.resolve(start, end)))
+        .collect();
+    let (mut up, mut down) = (0, 0);
+    for pair in dates.windows(2) {
+        match pair[1].cmp(&pair[0]) {
+            std::cmp::Ordering::Greater => up += 1,
+            std::cmp::Ordering::Less => down += 1,
+            std::cmp::Ordering::Equal => {}
+        }
+    }
+    down >= 2 && down > up * 3
 }
 
 fn raw(t: &Assembled, date: NaiveDate, start: NaiveDate, end: NaiveDate) -> ParsedTransaction {

@@ -573,6 +573,8 @@ pub struct TableReading {
     pub transactions: Vec<Assembled>,
     pub opening: Option<Decimal>,
     pub closing: Option<Decimal>,
+    /// "Balance of the day" rows: the balance at the end of that day.
+    pub day_balances: Vec<(Option<crate::PartialDate>, Decimal)>,
 }
 
 /// Votes on where a transaction's amount sits: a text-only line followed by an undated amount
@@ -625,7 +627,14 @@ pub fn assemble(table: &Table) -> TableReading {
                 pending.clear();
                 continue;
             }
-            RowKind::Total | RowKind::DayBalance => {
+            RowKind::Total => {
+                pending.clear();
+                continue;
+            }
+            RowKind::DayBalance => {
+                if let Some(value) = row.balance.or(row.amount) {
+                    out.day_balances.push((row.date.or(current_date), value));
+                }
                 pending.clear();
                 continue;
             }

@@ -86,3 +86,32 @@ fn real_statements_are_read_not_refused() {
         eprintln!("{name}: {hits} of {of} rows read right");
     }
 }
+
+/// Itau prints newest first, with a "SALDO DO DIA" between the days, and leaves two automatic
+/// investment movements out: the right reading is every row, oldest first, "does not add up",
+/// with exactly those two days named.
+#[test]
+fn a_newest_first_list_with_day_balances_is_read_oldest_first_and_its_two_gaps_named() {
+    let bytes = std::fs::read(common::corpus().join("real-statements/itau-1.pdf")).unwrap();
+    let s = read_statement(common::engine(), &bytes, &ReadOptions::new(), &mut |_| {})
+        .unwrap()
+        .into_statement()
+        .unwrap()
+        .statement;
+    assert!(!s.reconciled);
+    assert_eq!(s.opening_balance.to_string(), "1671.92");
+    assert_eq!(s.closing_balance.to_string(), "3577.22");
+    assert!(
+        s.transactions.windows(2).all(|w| w[0].date <= w[1].date),
+        "oldest first"
+    );
+    let named: Vec<String> = s
+        .warnings
+        .iter()
+        .filter(|w| w.code == "RUNNING_BALANCE_MISMATCH" || w.code == "DAY_BALANCE_MISMATCH")
+        .map(|w| w.message.clone())
+        .collect();
+    assert_eq!(named.len(), 2, "{named:#?}");
+    assert!(named[0].contains("2023-12-26"), "{}", named[0]);
+    assert!(named[1].contains("2024-02-24"), "{}", named[1]);
+}
