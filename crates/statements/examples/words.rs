@@ -43,6 +43,14 @@ fn main() {
                     page.kind,
                     page.words.len()
                 );
+                if std::env::var_os("FOLIO_WORDS_RAW").is_some() {
+                    for w in &page.words {
+                        println!(
+                            "  word {:?} x {:.0}-{:.0} y {:.0}-{:.0} size {:.1}",
+                            w.text, w.x0, w.x1, w.top, w.bottom, w.font_size
+                        );
+                    }
+                }
                 for line in folio_statements::page_lines(page) {
                     let cells: Vec<String> = line
                         .phrases

@@ -137,7 +137,7 @@ fn labelled_value<'a, S: AsRef<str>>(
 }
 
 /// Words that label a field rather than hold one.
-fn is_any_label(text: &str) -> bool {
+pub(crate) fn is_any_label(text: &str) -> bool {
     let v = crate::vocab::vocabulary();
     has_label(text, &v.account_labels)
         || has_label(text, &v.holder_labels)
@@ -560,16 +560,42 @@ pub fn summary_balances(
     let found = |labels: &[String]| -> Vec<Decimal> {
         lines
             .iter()
-            .filter_map(|line| {
+            .enumerate()
+            .filter_map(|(i, line)| {
                 let at = line.phrases.iter().position(|p| {
                     let t = lower(&p.text);
                     labels
                         .iter()
                         .any(|l| crate::layout::is_label(&t, l, &[' ', ':']))
                 })?;
+                let amount = |p: &Phrase| amount_of(&p.text, format).filter(|a| a.decimals > 0);
+                // To its right on the line; else, in a summary box, on the line below, under
+                // the label or to its right ("Neuer Kontostand" / "EUR  + 5.314,05").
                 line.phrases[at + 1..]
                     .iter()
-                    .find_map(|p| amount_of(&p.text, format).filter(|a| a.decimals > 0))
+                    .find_map(amount)
+                    .or_else(|| {
+                        // Not under a table's header ("Closing Balance" naming a column).
+                        let header_words = line
+                            .phrases
+                            .iter()
+                            .filter(|q| crate::table::label_role(&q.text).is_some())
+                            .count();
+                        if header_words >= 3 {
+                            return None;
+                        }
+                        let label = &line.phrases[at];
+                        let next = lines.get(i + 1)?;
+                        let size = label.font_size.max(6.0);
+                        (next.page == line.page && next.top - line.bottom < size * 1.5)
+                            .then(|| {
+                                next.phrases
+                                    .iter()
+                                    .filter(|p| p.x1 > label.x0)
+                                    .find_map(amount)
+                            })
+                            .flatten()
+                    })
                     .map(|a| a.signed())
             })
             .collect()

@@ -56,7 +56,18 @@ pub(crate) fn starts_with_ignoring_spaces(text: &str, label: &str) -> bool {
 /// Groups a page's words into lines, top to bottom, each left to right. A word belongs to a line
 /// when its vertical middle lies within the line's band.
 pub fn page_lines(page: &PageText) -> Vec<Line> {
-    let mut words: Vec<&Word> = page.words.iter().collect();
+    // Text set vertically (a side margin's legal line) has a box much taller than its letters,
+    // a watermark ("MUSTER", "SPECIMEN") is set many times larger than the page's text, and a
+    // margin's machine code many times smaller: none is a line of the page, and the first two
+    // would swallow the lines they span.
+    let body = median_font_size(page);
+    let mut words: Vec<&Word> = page
+        .words
+        .iter()
+        .filter(|w| {
+            !is_vertical(w) && !body.is_some_and(|b| w.font_size > b * 4.0 || w.font_size < b / 4.0)
+        })
+        .collect();
     words.sort_by(|a, b| middle(a).total_cmp(&middle(b)).then(a.x0.total_cmp(&b.x0)));
     let mut groups: Vec<Vec<&Word>> = Vec::new();
     for w in words {
@@ -83,6 +94,28 @@ pub fn page_lines(page: &PageText) -> Vec<Line> {
             }
         })
         .collect()
+}
+
+/// The font size most of the page's words are set in (the median, by word).
+fn median_font_size(page: &PageText) -> Option<f32> {
+    let mut sizes: Vec<f32> = page
+        .words
+        .iter()
+        .map(|w| w.font_size)
+        .filter(|s| *s > 0.0)
+        .collect();
+    if sizes.len() < 20 {
+        return None;
+    }
+    sizes.sort_by(f32::total_cmp);
+    sizes.get(sizes.len() / 2).copied()
+}
+
+/// A word whose box is taller than wide and several times its font size: set vertically.
+fn is_vertical(w: &Word) -> bool {
+    let height = w.bottom - w.top;
+    let width = w.x1 - w.x0;
+    w.text.chars().count() > 1 && height > width && height > w.font_size.max(1.0) * 2.5
 }
 
 fn middle(w: &Word) -> f32 {

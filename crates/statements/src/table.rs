@@ -291,6 +291,21 @@ fn split_cells<'a>(
     cells
 }
 
+/// Two or more phrases that are field or summary labels: a form's header row, not a row.
+fn is_label_row(line: &Line) -> bool {
+    let vocab = crate::vocab::vocabulary();
+    line.phrases
+        .iter()
+        .filter(|p| {
+            crate::fields::is_any_label(&p.text)
+                || matches_label(&p.text, &vocab.total_rows)
+                || matches_label(&p.text, &vocab.summary_opening)
+                || matches_label(&p.text, &vocab.summary_closing)
+        })
+        .count()
+        >= 2
+}
+
 /// The line with a date that ran into the next column's text split off ("24/02/2024 SALDO DO
 /// DIA" printed as one phrase when the gap is narrow): the leading date word becomes a phrase of
 /// its own in the date column, its x range shared out by characters. `None` when nothing is
@@ -452,6 +467,12 @@ pub fn read_table(lines: &[Line], format: NumberFormat, order: DateOrder) -> Opt
                 last_bottom,
                 min_gap,
             } => {
+                // A form's row of labels with no date and no amount ("Kontonummer  BLZ  Summe
+                // Zahlungseingänge"): the summary box below the table, which has ended.
+                if cells.date.is_empty() && cells.money.is_empty() && is_label_row(line) {
+                    state = State::Outside;
+                    continue;
+                }
                 let gap = line.top - last_bottom;
                 // A gap much wider than the rows so far ends the table on this page.
                 let limit = min_gap.map_or(size * 4.0, |g| (g * 3.0).max(size * 1.5));
