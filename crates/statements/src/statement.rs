@@ -456,9 +456,39 @@ fn apply(
     let last_balance = transactions.iter().rev().find_map(|t| t.balance);
     let closing = closing_printed.map(flip_balance).or(last_balance);
     let proven = opening.is_some() && closing.is_some();
-    let opening = opening.unwrap_or(Decimal::ZERO);
-    let closing = closing.unwrap_or(opening + sum);
-    let breaks = breaks_of(&transactions, opening, closing);
+    // One balance read and not the other: the rows imply the missing one. Say so, with the
+    // figure, instead of a mismatch against a zero nobody printed.
+    let mut missing = Vec::new();
+    let (opening, closing) = match (opening, closing) {
+        (None, Some(closing)) => {
+            let implied = closing - sum;
+            missing.push(Warning {
+                code: "OPENING_BALANCE_NOT_READ",
+                row: None,
+                message: format!(
+                    "no opening balance was read; the closing balance and the rows imply {implied}"
+                ),
+            });
+            (implied, closing)
+        }
+        (Some(opening), None) => {
+            let implied = opening + sum;
+            missing.push(Warning {
+                code: "CLOSING_BALANCE_NOT_READ",
+                row: None,
+                message: format!(
+                    "no closing balance was read; the opening balance and the rows imply {implied}"
+                ),
+            });
+            (opening, implied)
+        }
+        (opening, closing) => {
+            let opening = opening.unwrap_or(Decimal::ZERO);
+            (opening, closing.unwrap_or(opening + sum))
+        }
+    };
+    let mut breaks = breaks_of(&transactions, opening, closing);
+    breaks.extend(missing);
     Candidate {
         transactions,
         opening,
