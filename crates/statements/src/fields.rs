@@ -673,34 +673,21 @@ mod tests {
 
     #[test]
     fn the_currency_comes_from_the_marks_printed() {
-        assert_eq!(
-            currency_of(&[line(&["Saldo R$ 1.671,92"])]).as_deref(),
-            Some("BRL")
-        );
-        assert_eq!(
-            currency_of(&[line(&["Total US$100.00"])]).as_deref(),
-            Some("USD")
-        );
-        assert_eq!(
-            currency_of(&[line(&["Balance S$ 12.00"])]).as_deref(),
-            Some("SGD")
-        );
-        assert_eq!(
-            currency_of(&[line(&["Saldo Rp10.000,00"])]).as_deref(),
-            Some("IDR")
-        );
-        assert_eq!(
-            currency_of(&[line(&["Saldo 120,00 zł"])]).as_deref(),
-            Some("PLN")
-        );
-        assert_eq!(
-            currency_of(&[line(&["Belopp SEK"])]).as_deref(),
-            Some("SEK")
-        );
-        assert_eq!(
-            currency_of(&[line(&["Balance $12.00"])]).as_deref(),
-            Some("USD")
-        );
+        for (text, code) in [
+            ("Saldo R$ 1.671,92", "BRL"),
+            ("Total US$100.00", "USD"),
+            ("Balance S$ 12.00", "SGD"),
+            ("Saldo Rp10.000,00", "IDR"),
+            ("Saldo 120,00 zł", "PLN"),
+            ("Belopp SEK", "SEK"),
+            ("Balance $12.00", "USD"),
+        ] {
+            assert_eq!(
+                currency_of(&[line(&[text])]).as_deref(),
+                Some(code),
+                "{text}"
+            );
+        }
         // A name in capitals is no currency code.
         assert_eq!(currency_of(&[line(&["RON WEASLEY"])]), None);
     }

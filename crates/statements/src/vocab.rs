@@ -25,6 +25,23 @@ struct Columns {
     other: Vec<String>,
 }
 
+impl Columns {
+    /// Each list with the column role its words name.
+    fn by_role(self) -> [(Vec<String>, Role); 9] {
+        [
+            (self.date, Role::Date),
+            (self.value_date, Role::ValueDate),
+            (self.description, Role::Description),
+            (self.debit, Role::Debit),
+            (self.credit, Role::Credit),
+            (self.amount, Role::Amount),
+            (self.balance, Role::Balance),
+            (self.direction, Role::Direction),
+            (self.other, Role::Other),
+        ]
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Rows {
@@ -148,18 +165,7 @@ pub fn merge(files: &[(&str, &str)]) -> (Vocabulary, Vec<VocabularyError>) {
             }
         };
         v.languages.push(language.to_string());
-        let c = file.columns;
-        for (words, role) in [
-            (c.date, Role::Date),
-            (c.value_date, Role::ValueDate),
-            (c.description, Role::Description),
-            (c.debit, Role::Debit),
-            (c.credit, Role::Credit),
-            (c.amount, Role::Amount),
-            (c.balance, Role::Balance),
-            (c.direction, Role::Direction),
-            (c.other, Role::Other),
-        ] {
+        for (words, role) in file.columns.by_role() {
             for w in words {
                 let w = w.trim().to_lowercase();
                 if !w.is_empty() && !v.header.iter().any(|(h, _)| *h == w) {
@@ -248,18 +254,7 @@ mod tests {
         let mut months: Vec<(String, u32, &str)> = Vec::new();
         for (language, text) in FILES {
             let file = parse(language, text).unwrap();
-            let c = file.columns;
-            for (words, role) in [
-                (c.date, Role::Date),
-                (c.value_date, Role::ValueDate),
-                (c.description, Role::Description),
-                (c.debit, Role::Debit),
-                (c.credit, Role::Credit),
-                (c.amount, Role::Amount),
-                (c.balance, Role::Balance),
-                (c.direction, Role::Direction),
-                (c.other, Role::Other),
-            ] {
+            for (words, role) in file.columns.by_role() {
                 for w in words {
                     if let Some((_, other, lang)) =
                         roles.iter().find(|(x, r, _)| *x == w && *r != role)
