@@ -100,6 +100,19 @@ pub fn forget_converter_key(keychain: &Keychain, service: Service) -> Result<(),
     Ok(())
 }
 
+/// The person's key for a cloud converter: the one they typed (kept in the keychain from then
+/// on), else the one stored.
+pub fn cloud_key(
+    keychain: &Keychain,
+    service: folio_converters::Service,
+    typed: Option<String>,
+) -> Result<Sensitive<String>, AppError> {
+    if let Some(key) = typed.filter(|k| !k.trim().is_empty()) {
+        store_converter_key(keychain, service, &Sensitive::new(key.trim().to_string()))?;
+    }
+    converter_key(keychain, service)
+}
+
 /// Sends the file to the service and reads its answer into a [`ReadStatement`]. Call it only
 /// after the person agreed to send this file there.
 pub async fn convert_in_cloud(

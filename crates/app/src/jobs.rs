@@ -15,7 +15,7 @@ use std::sync::{Arc, Condvar, Mutex};
 
 use folio_bankfiles::Format;
 use folio_converters::ConvertProgress;
-use folio_secrets::{Keychain, Sensitive};
+use folio_secrets::Sensitive;
 use folio_statements::{IntakeLimits, ReadStage, StatementSummary};
 use serde::Serialize;
 
@@ -952,17 +952,4 @@ pub fn summary_of(review: &StatementReview) -> JobSummary {
         transactions: count(review.rows.len()),
         reconciled: review.reconciled,
     }
-}
-
-/// The person's key for a cloud converter: the one they typed (kept in the keychain from then
-/// on), else the one stored.
-pub fn cloud_key(
-    keychain: &Keychain,
-    service: folio_converters::Service,
-    typed: Option<String>,
-) -> Result<Sensitive<String>, AppError> {
-    if let Some(key) = typed.filter(|k| !k.trim().is_empty()) {
-        crate::store_converter_key(keychain, service, &Sensitive::new(key.trim().to_string()))?;
-    }
-    crate::converter_key(keychain, service)
 }

@@ -37,8 +37,9 @@ pub use browse::{
     BalancePoint, LedgerRow, MonthTotalsView, TransactionDetailView, TransactionFilter,
 };
 pub use cloud::{
-    convert_in_cloud, converter_key, converters, forget_converter_key, has_converter_key,
-    read_from_converted, service_of, store_converter_key, CloudService, ConverterView,
+    cloud_key, convert_in_cloud, converter_key, converters, forget_converter_key,
+    has_converter_key, read_from_converted, service_of, store_converter_key, CloudService,
+    ConverterView,
 };
 pub use connections::{
     due, sync_interval, Approval, BankRegistration, Connections, ConsentPort, SandboxKind,
@@ -57,8 +58,8 @@ pub use folio_statements::{ExportFormat, IntakeLimits, StatementSummary};
 pub use import::{read_statement_file, Known, ReadStatement, ReviewRow, StatementReview};
 pub use insights_view::{InsightsView, MissingMonthView, SignalView};
 pub use jobs::{
-    cloud_key, summary_of, BankRead, Filed, FiledSummary, ImportJob, Imports, JobListener, JobRead,
-    JobStage, JobSummary,
+    summary_of, BankRead, Filed, FiledSummary, ImportJob, Imports, JobListener, JobRead, JobStage,
+    JobSummary,
 };
 pub use session::Session;
 pub use sync::{AccountSync, ConnectionView, SyncPlan, SyncReport};

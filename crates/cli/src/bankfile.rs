@@ -158,11 +158,7 @@ pub fn convert(
     let (kind, statements) = folio_app::parse_bank_file(&bytes, &name, &options)?;
     let text = folio_app::bank_file_export(&statements, kind, &name, format, prior)?;
     let written = match out {
-        Some(path) => {
-            // Written whole or not at all: a temporary file beside the target, then a rename.
-            let tmp = path.with_extension("folio-partial");
-            std::fs::write(&tmp, text.as_bytes()).and_then(|()| std::fs::rename(&tmp, path))
-        }
+        Some(path) => crate::write_whole(path, text.as_bytes()),
         None => match std::io::stdout().lock().write_all(text.as_bytes()) {
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
             other => other,

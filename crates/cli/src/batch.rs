@@ -79,8 +79,11 @@ pub fn convert_all(
     for file in files {
         let shown = file.display().to_string();
         let added = imports.add_with(vec![shown.clone()], password.as_ref(), &options);
-        let outcome = match added.first().map(|job| (job.id, imports.settled(job.id))) {
-            Some((id, Ok(job))) if job.stage == JobStage::Review => {
+        let Some(id) = added.first().map(|job| job.id) else {
+            continue;
+        };
+        let outcome = match imports.settled(id) {
+            Ok(job) if job.stage == JobStage::Review => {
                 match imports
                     .reading(id)
                     .map_err(ErrorView::from)
@@ -90,7 +93,7 @@ pub fn convert_all(
                     Err(e) => refused(&shown, &e),
                 }
             }
-            Some((_, Ok(job))) => match job.error {
+            Ok(job) => match job.error {
                 Some(e) => refused(&shown, &e),
                 None => refused(
                     &shown,
@@ -102,10 +105,10 @@ pub fn convert_all(
                     },
                 ),
             },
-            Some((_, Err(e))) => refused(&shown, &ErrorView::from(e)),
-            None => continue,
+            Err(e) => refused(&shown, &ErrorView::from(e)),
         };
-        imports.dismiss(added.first().map_or(0, |j| j.id));
+        // Its reading is written: the job is done with.
+        imports.dismiss(id);
         outcomes.push(outcome);
     }
     print_table(out, &outcomes).map_err(|e| e.to_string())?;
@@ -129,16 +132,12 @@ fn write_one(
         ExportFormat::Xlsx => "xlsx",
     };
     let target = out_dir.join(format!("{stem}.{ext}"));
-    // Written whole or not at all: a temporary file beside the target, then a rename.
-    let tmp = target.with_extension("folio-partial");
-    std::fs::write(&tmp, &bytes)
-        .and_then(|()| std::fs::rename(&tmp, &target))
-        .map_err(|e| ErrorView {
-            code: "WRITE_FAILED".into(),
-            title: "The output could not be written".into(),
-            message: format!("{}: {e}", target.display()),
-            hint: "Check that the output folder is writable and has space.".into(),
-        })
+    crate::write_whole(&target, &bytes).map_err(|e| ErrorView {
+        code: "WRITE_FAILED".into(),
+        title: "The output could not be written".into(),
+        message: format!("{}: {e}", target.display()),
+        hint: "Check that the output folder is writable and has space.".into(),
+    })
 }
 
 fn described(file: &str, read: &JobRead) -> Outcome {

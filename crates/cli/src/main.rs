@@ -717,10 +717,7 @@ fn convert(
     };
     match target {
         Some(path) => {
-            // Written whole or not at all: a temporary file beside the target, then a rename.
-            let tmp = path.with_extension("folio-partial");
-            std::fs::write(&tmp, &bytes)?;
-            std::fs::rename(&tmp, &path)?;
+            write_whole(&path, &bytes)?;
             eprintln!(
                 "{}: {} transactions, {}, written to {}",
                 file.display(),
@@ -742,6 +739,13 @@ fn convert(
         }
     }
     Ok(())
+}
+
+/// Writes a file whole or not at all: a temporary file beside the target, then a rename.
+fn write_whole(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension("folio-partial");
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
 }
 
 fn write_json<T: serde::Serialize>(out: &mut impl Write, value: &T) -> std::io::Result<()> {

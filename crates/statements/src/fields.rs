@@ -78,6 +78,16 @@ fn has_label<S: AsRef<str>>(phrase: &str, labels: &[S]) -> bool {
         .any(|l| crate::layout::is_label(t, l.as_ref(), &[' ', ':']))
 }
 
+/// A line naming three or more table columns: a transaction table's header, whose labels name
+/// columns, not one value each.
+fn is_table_header(line: &Line) -> bool {
+    line.phrases
+        .iter()
+        .filter(|q| crate::table::label_role(&q.text).is_some())
+        .count()
+        >= 3
+}
+
 /// The value printed for a label: to its right on the same line, or below it in the same column.
 fn labelled_value<'a, S: AsRef<str>>(
     lines: &'a [Line],
@@ -87,12 +97,7 @@ fn labelled_value<'a, S: AsRef<str>>(
     for (i, line) in lines.iter().enumerate() {
         // The transaction table's header ("Naam / Omschrijving  Af/Bij  Bedrag") labels columns,
         // not one value.
-        let header_words = line
-            .phrases
-            .iter()
-            .filter(|q| crate::table::label_role(&q.text).is_some())
-            .count();
-        if header_words >= 3 {
+        if is_table_header(line) {
             continue;
         }
         for (j, p) in line.phrases.iter().enumerate() {
@@ -576,12 +581,7 @@ pub fn summary_balances(
                     .find_map(amount)
                     .or_else(|| {
                         // Not under a table's header ("Closing Balance" naming a column).
-                        let header_words = line
-                            .phrases
-                            .iter()
-                            .filter(|q| crate::table::label_role(&q.text).is_some())
-                            .count();
-                        if header_words >= 3 {
+                        if is_table_header(line) {
                             return None;
                         }
                         let label = &line.phrases[at];
