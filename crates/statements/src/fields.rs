@@ -536,6 +536,11 @@ fn date_spans(words: &[&str], order: DateOrder) -> Vec<(usize, usize, PartialDat
             if i + len > words.len() {
                 continue;
             }
+            // A date does not start or end with a lone connector ("1 Mar 2024 -").
+            let bare = |w: &str| !w.chars().any(char::is_alphanumeric);
+            if bare(words[i]) || bare(words[i + len - 1]) {
+                continue;
+            }
             let text = words[i..i + len].join(" ");
             // Only whole words that look like part of a date: a digit or a month name.
             if let Some(d) = parse_date(&text, order) {

@@ -16,6 +16,7 @@ mod ocr;
 mod pdf;
 mod read;
 mod statement;
+mod structure;
 mod table;
 mod vocab;
 
@@ -40,9 +41,13 @@ pub use pdf::{
     ReadStep, Word, OCR_DPI,
 };
 pub use read::{read_statement, FoundStatement, Ocr, ReadOptions, ReadStage, Reading};
-pub use statement::{parse_statement, ParsedStatement, ParsedTransaction, SignConvention, Warning};
+pub use statement::{
+    parse_statement, parse_statement_by_shape, ParsedStatement, ParsedTransaction, SignConvention,
+    Warning,
+};
 pub use table::{
-    assemble, read_table, Assembled, Column, RawRow, Role, RowKind, Table, TableReading,
+    assemble, read_table, read_table_by_shape, Assembled, Column, RawRow, Role, RowKind, Table,
+    TableReading,
 };
 pub use vocab::{vocabulary, Vocabulary};
 

@@ -12,8 +12,8 @@ use serde::Serialize;
 use crate::fields::{self, Identity};
 use crate::table::{Assembled, Role};
 use crate::{
-    assemble, detect_date_order, detect_number_format, page_lines, read_table, Line, PdfText,
-    PdfType, SignMark, StatementError,
+    assemble, detect_date_order, detect_number_format, page_lines, read_table, read_table_by_shape,
+    Line, PdfText, PdfType, SignMark, StatementError,
 };
 
 /// One transaction of a read statement.
@@ -106,6 +106,48 @@ pub fn parse_statement(text: &PdfText) -> Result<ParsedStatement, StatementError
             StatementError::PdfIsImage { pages: scanned }
         });
     }
+    let (format, order) = conventions(&lines);
+    // The table as its shape and arithmetic find it, and as its header words name it: the
+    // shape's reading stands when it is proven; otherwise the better proven of the two (a
+    // header's words can name what the shape cannot tell: a reference column, a sign column).
+    let by_shape = read_table_by_shape(&lines, format, order)
+        .map(|t| from_table(text, &lines, format, order, &t));
+    let by_shape = match by_shape {
+        Some(Ok(s)) if s.reconciled => return Ok(s),
+        other => other,
+    };
+    let by_words =
+        read_table(&lines, format, order).map(|t| from_table(text, &lines, format, order, &t));
+    match (by_shape, by_words) {
+        (Some(Ok(s)), Some(Ok(w))) => Ok(if rank(&s) > rank(&w) { s } else { w }),
+        (Some(Ok(s)), _) => Ok(s),
+        (_, Some(Ok(w))) => Ok(w),
+        (Some(Err(e)), _) | (None, Some(Err(e))) => Err(e),
+        (None, None) => Err(if scanned.is_empty() {
+            StatementError::UnsupportedFormat {
+                reason: "no transaction table: no column of dates with amounts beside it",
+            }
+        } else {
+            StatementError::PdfIsImage { pages: scanned }
+        }),
+    }
+}
+
+/// Reads a statement by the table's shape alone, ignoring header words: what Folio reads of a
+/// statement whose header is in words no vocabulary knows. [`parse_statement`] uses it when the
+/// header words give no proven reading; tests use it to hold the shape reader to every layout.
+pub fn parse_statement_by_shape(text: &PdfText) -> Result<ParsedStatement, StatementError> {
+    let lines: Vec<Line> = text.pages.iter().flat_map(page_lines).collect();
+    let (format, order) = conventions(&lines);
+    let table =
+        read_table_by_shape(&lines, format, order).ok_or(StatementError::UnsupportedFormat {
+            reason: "no transaction table: no column of dates with amounts beside it",
+        })?;
+    from_table(text, &lines, format, order, &table)
+}
+
+/// The document's number format and date order, voted by its words.
+fn conventions(lines: &[Line]) -> (crate::NumberFormat, crate::DateOrder) {
     let words: Vec<&str> = lines
         .iter()
         .flat_map(|l| l.phrases.iter().flat_map(|p| p.text.split_whitespace()))
@@ -116,23 +158,40 @@ pub fn parse_statement(text: &PdfText) -> Result<ParsedStatement, StatementError
         crate::parse_date(w, crate::DateOrder::DayMonthYear).is_none()
             && crate::parse_date(w, crate::DateOrder::MonthDayYear).is_none()
     }));
-    let order = detect_date_order(words.iter().copied());
-    let Some(table) = read_table(&lines, format, order) else {
-        return Err(if scanned.is_empty() {
-            StatementError::UnsupportedFormat {
-                reason: "no transaction table (no header naming date and amount columns)",
-            }
-        } else {
-            StatementError::PdfIsImage { pages: scanned }
-        });
-    };
-    let mut reading = assemble(&table);
+    (format, detect_date_order(words.iter().copied()))
+}
+
+/// How well a reading is proven: reconciled first, then fewer rows that do not add up, then
+/// more rows read.
+fn rank(s: &ParsedStatement) -> (bool, std::cmp::Reverse<usize>, usize) {
+    let breaks = s
+        .warnings
+        .iter()
+        .filter(|w| w.code.ends_with("_MISMATCH") || w.code.ends_with("_NOT_READ"))
+        .count();
+    (
+        s.reconciled,
+        std::cmp::Reverse(breaks),
+        s.transactions.len(),
+    )
+}
+
+/// The statement a table gives: its rows assembled, the fields read, the signs and the proof.
+fn from_table(
+    text: &PdfText,
+    lines: &[Line],
+    format: crate::NumberFormat,
+    order: crate::DateOrder,
+    table: &crate::Table,
+) -> Result<ParsedStatement, StatementError> {
+    let scanned = text.unread_pages();
+    let mut reading = assemble(table);
     if reading.transactions.is_empty() && reading.opening.is_none() {
         return Err(StatementError::UnsupportedFormat {
             reason: "the transaction table has no rows",
         });
     }
-    let identity = fields::identity(&lines);
+    let identity = fields::identity(lines);
     let mut warnings = Vec::new();
     if !scanned.is_empty() {
         warnings.push(Warning {
@@ -151,23 +210,22 @@ pub fn parse_statement(text: &PdfText) -> Result<ParsedStatement, StatementError
             ),
         });
     }
-    let currency =
-        fields::currency(&lines, &identity).ok_or(StatementError::UnsupportedFormat {
-            reason: "no currency printed and none implied by the IBAN or BIC",
-        })?;
+    let currency = fields::currency(lines, &identity).ok_or(StatementError::UnsupportedFormat {
+        reason: "no currency printed and none implied by the IBAN or BIC",
+    })?;
 
     // The period: printed, else from the dates of the rows and the latest full date printed.
-    let (period_start, period_end) = match fields::period(&lines, order) {
+    let (period_start, period_end) = match fields::period(lines, order) {
         Some(p) => p,
-        None => fallback_period(&reading.transactions, &lines, order).ok_or(
+        None => fallback_period(&reading.transactions, lines, order).ok_or(
             StatementError::UnsupportedFormat {
                 reason: "no statement period and no dated rows to infer it from",
             },
         )?,
     };
 
-    let (summary_open, summary_close) = fields::summary_balances(&lines, format);
-    let card = fields::is_card_statement(&lines);
+    let (summary_open, summary_close) = fields::summary_balances(lines, format);
+    let card = fields::is_card_statement(lines);
     let decimals = reading
         .transactions
         .iter()

@@ -27,7 +27,7 @@ pub enum Role {
 }
 
 impl Role {
-    fn is_money(self) -> bool {
+    pub(crate) fn is_money(self) -> bool {
         matches!(
             self,
             Role::Debit | Role::Credit | Role::Amount | Role::Balance
@@ -258,9 +258,12 @@ fn split_cells<'a>(
         .fold(f32::MIN, f32::max);
     for p in &line.phrases {
         let size = p.font_size.max(6.0);
-        if amount_of(&p.text, format).is_some() {
+        if let Some(a) = amount_of(&p.text, format) {
+            // A whole number beside a money column ("FLAT 2" wrapped onto a line of its own) is
+            // only money inside the column.
+            let reach = if a.decimals == 0 { 0.0 } else { size * 4.0 };
             if let Some((role, d)) = nearest_column(columns, p, Role::is_money) {
-                if d < size * 4.0 {
+                if d < reach || d == 0.0 {
                     cells.money.push((role, p));
                     continue;
                 }
@@ -354,7 +357,7 @@ fn unglue_dates(columns: &[Column], line: &Line, order: DateOrder) -> Option<Lin
 }
 
 /// A direction column's word: `Some(false)` money out, `Some(true)` money in.
-fn direction_of(text: &str) -> Option<bool> {
+pub(crate) fn direction_of(text: &str) -> Option<bool> {
     let t = text.trim().to_lowercase();
     let v = crate::vocab::vocabulary();
     if v.debit_marks.contains(&t) {
@@ -418,22 +421,75 @@ enum State {
 
 /// Reads the table of a document from its lines. `None` when no header names the columns.
 pub fn read_table(lines: &[Line], format: NumberFormat, order: DateOrder) -> Option<Table> {
+    read_rows(lines, format, order, None, |i| {
+        header_columns(lines, i).map(|(cols, last)| (cols, last + 1))
+    })
+}
+
+/// Reads the table of a document found by its shape ([`crate::structure`]): the columns the
+/// lines' geometry and arithmetic give, the rows starting on each page where the shape says.
+/// `None` when the lines have no table's shape.
+pub fn read_table_by_shape(
+    lines: &[Line],
+    format: NumberFormat,
+    order: DateOrder,
+) -> Option<Table> {
+    let shape = crate::structure::find_shape(lines, format, order)?;
+    read_rows(lines, format, order, Some(shape.columns.clone()), |i| {
+        shape
+            .starts
+            .iter()
+            .find_map(|&(first, header)| match header {
+                Some(h) if h == i => Some((shape.columns.clone(), h + 1)),
+                None if first == i => Some((shape.columns.clone(), i)),
+                _ => None,
+            })
+    })
+}
+
+/// The rows under the columns `begin` finds: `begin(i)` answers the columns and the first line
+/// of rows when line `i` starts a table (a header, or the first row itself). With `columns`
+/// given, the table is known from the start and a page's rows begin at its first line with a
+/// date and an amount in them.
+fn read_rows(
+    lines: &[Line],
+    format: NumberFormat,
+    order: DateOrder,
+    columns: Option<Vec<Column>>,
+    begin: impl Fn(usize) -> Option<(Vec<Column>, usize)>,
+) -> Option<Table> {
     let mut table = Table::default();
-    let mut columns: Option<Vec<Column>> = None;
-    let mut state = State::Outside;
+    let mut state = if columns.is_some() {
+        State::AwaitingRows
+    } else {
+        State::Outside
+    };
+    if let Some(cols) = &columns {
+        table.columns = cols.clone();
+    }
+    let mut columns = columns;
     let mut i = 0;
     while i < lines.len() {
-        if let Some((cols, last_header_line)) = header_columns(lines, i) {
+        let mut started = false;
+        if let Some((cols, first_row)) = begin(i) {
             if table.columns.is_empty() {
                 table.columns = cols.clone();
             }
             columns = Some(cols);
+            let above = first_row.saturating_sub(1);
             state = State::Rows {
-                last_bottom: lines[last_header_line].bottom,
+                last_bottom: if first_row > i {
+                    lines[above].bottom
+                } else {
+                    lines[i].top
+                },
                 min_gap: None,
             };
-            i = last_header_line + 1;
-            continue;
+            if first_row > i {
+                i = first_row;
+                continue;
+            }
+            started = true;
         }
         let line = &lines[i];
         let index = i;
@@ -442,7 +498,7 @@ pub fn read_table(lines: &[Line], format: NumberFormat, order: DateOrder) -> Opt
             continue;
         };
         let new_page = index > 0 && lines[index - 1].page != line.page;
-        if new_page {
+        if new_page && !started {
             // The table goes on over the page break (a header on the new page resets it above).
             state = State::AwaitingRows;
         }
