@@ -98,6 +98,7 @@ pub async fn import_review(
 /// Files a reviewed statement: into `account_id` when the person picked one, else the account
 /// its IBAN or number matches (or a new one, named `new_account_name` when the person gave one).
 /// One SQL transaction; a failure changes nothing and leaves the job in review with the error.
+/// `currency` (ISO 4217) is for a statement that names none.
 #[tauri::command]
 #[specta::specta]
 pub async fn file_import(
@@ -106,8 +107,16 @@ pub async fn file_import(
     account_id: Option<i64>,
     accept_unreconciled: bool,
     new_account_name: Option<String>,
+    currency: Option<String>,
 ) -> Result<FiledSummary, ErrorView> {
-    let filed = imports.file(job_id, account_id, accept_unreconciled, new_account_name)?;
+    let currency = folio_app::parse_currency(currency.as_deref())?;
+    let filed = imports.file(
+        job_id,
+        account_id,
+        accept_unreconciled,
+        new_account_name,
+        currency,
+    )?;
     Ok(FiledSummary::from(&filed))
 }
 

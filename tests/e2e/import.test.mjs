@@ -244,3 +244,40 @@ test("import statements: progress, password in place, review, filing, duplicate 
   assert.ok((await session.findAll('[data-testid="coverage-strip"]')).length >= 2);
   saveScreenshot("statements.png", await session.screenshot());
 });
+
+test("a statement that prints no currency asks for one in the review before filing", async (t) => {
+  const pdfs = fixtures();
+  const dataDir = mkdtempSync(join(tmpdir(), "folio-e2e-currency-"));
+  const session = await launch(t, 4564, { FOLIO_DATA_DIR: dataDir });
+  await session.find('[data-testid="empty-state"]');
+  const file = "no-currency-en-us.pdf";
+  const queued = await invoke(session, "import_files", { paths: [join(pdfs, file)] });
+  assert.ok(queued.ok, `import_files answered ${JSON.stringify(queued)}`);
+  await waitStage(session, file, "review");
+  await session.click(
+    await within(session, await jobRow(session, file), '[data-testid="review-button"]'),
+  );
+  const proof = await session.find('[data-testid="review-proof"]');
+  assert.equal(await session.attr(proof, "data-reconciled"), "true", "read and proven");
+  assert.match(await session.text(proof), /CURRENCY_UNKNOWN/);
+  assert.match(
+    await session.text(await session.find('[data-testid="review-currency"]')),
+    /not printed/,
+  );
+  const button = await session.find('[data-testid="file-button"]');
+  assert.equal(await session.attr(button, "disabled"), "true", "no filing without a currency");
+  await session.type(await session.find('[data-testid="review-currency-input"]'), "usd");
+  await waitFor("the file button to be enabled", async () => {
+    return (await session.attr(button, "disabled")) === null;
+  });
+  saveScreenshot("review-currency.png", await session.screenshot());
+  await session.click(button);
+  const filed = await waitStage(session, file, "filed");
+  assert.match(
+    await session.text(await within(session, filed, '[data-testid="import-filed"]')),
+    /Filed 35 transactions/,
+  );
+  const accounts = await invoke(session, "list_accounts", {});
+  assert.ok(accounts.ok, JSON.stringify(accounts));
+  assert.equal(accounts.ok[0].currency, "USD");
+});

@@ -228,7 +228,8 @@ pub fn read_from_converted(
                 account_number: c.account_number.clone(),
                 ..Identity::default()
             },
-            currency,
+            currency: Some(currency),
+            currency_cue: Some(folio_statements::CurrencyCue::Printed),
             period_start: start.min(end),
             period_end: start.max(end),
             opening_balance: opening,

@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use folio_statements::{
-    ExportFormat, IntakeLimits, Ocr, ParsedStatement, PdfEngine, ReadOptions, ReadStage,
-    StatementError, StatementSummary,
+    ExportFormat, Ocr, ParsedStatement, PdfEngine, ReadOptions, ReadStage, StatementError,
+    StatementSummary,
 };
 
 /// A statement PDF converted: the exported bytes and what the statement was.
@@ -16,16 +16,21 @@ pub struct Converted {
 }
 
 /// Reads the PDF at `path` (size checked before it is read) and exports it as `format`. The
-/// insights (JSON only) compare it with `prior`, earlier statements' summaries.
+/// insights (JSON only) compare it with `prior`, earlier statements' summaries. `currency` is
+/// for a statement that names none (else it is written as `null`, with CURRENCY_UNKNOWN).
 pub fn convert_statement_file(
     engine: &PdfEngine,
     path: &Path,
-    password: Option<&str>,
-    limits: IntakeLimits,
+    file: crate::FileOptions<'_>,
     format: ExportFormat,
     prior: &[StatementSummary],
     progress: &mut dyn FnMut(ReadStage),
 ) -> Result<Converted, StatementError> {
+    let crate::FileOptions {
+        password,
+        limits,
+        currency,
+    } = file;
     let bytes = folio_statements::read_pdf(path, limits)?;
     let label = path.file_name().map(|n| n.to_string_lossy().to_string());
     let found = folio_statements::read_statement(
@@ -37,6 +42,7 @@ pub fn convert_statement_file(
             ocr: Ocr::Auto,
             label: label.as_deref(),
             prior,
+            currency,
             ..ReadOptions::new()
         },
         progress,

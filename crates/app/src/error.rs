@@ -117,7 +117,7 @@ impl ErrorCode {
             ErrorCode::Bank(_) => "The bank connection needs attention",
             ErrorCode::BankFile(_) => "This bank file cannot be read",
             ErrorCode::Converter(_) => "The cloud converter did not read it",
-            ErrorCode::CurrencyNeeded => "This bank file names no currency",
+            ErrorCode::CurrencyNeeded => "This file names no currency",
             ErrorCode::SeveralAccountsInFile => "This file holds several accounts",
             ErrorCode::Internal => "Something went wrong",
         }

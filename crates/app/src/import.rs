@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-use folio_ledger::{AccountId, Money, NewAccount, NewTransaction};
+use folio_ledger::{AccountId, Currency, Money, NewAccount, NewTransaction};
 use folio_statements::{
     IntakeLimits, Ocr, ParsedStatement, PdfEngine, ReadOptions, ReadStage, StatementInsights,
     StatementSummary,
@@ -54,11 +54,15 @@ pub fn read_statement_file(
     known: &Known<'_>,
     engine: &PdfEngine,
     path: &Path,
-    password: Option<&str>,
-    limits: IntakeLimits,
+    file: FileOptions<'_>,
     progress: &mut dyn FnMut(ReadStage),
     cancel: &AtomicBool,
 ) -> Result<ReadStatement, AppError> {
+    let FileOptions {
+        password,
+        limits,
+        currency,
+    } = file;
     progress(ReadStage::Checking);
     let bytes = folio_statements::read_pdf(path, limits)?;
     let sha256 = hex::encode(Sha256::digest(&bytes));
@@ -85,6 +89,7 @@ pub fn read_statement_file(
             label: Some(&file_name),
             prior: known.prior,
             cancel,
+            currency,
         },
         progress,
     )?
@@ -99,31 +104,68 @@ pub fn read_statement_file(
     })
 }
 
+/// What the person says about one statement file before it is read.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FileOptions<'a> {
+    /// The PDF's user password, when it has one.
+    pub password: Option<&'a str>,
+    pub limits: IntakeLimits,
+    /// The currency for a statement that names none (one the statement names wins).
+    pub currency: Option<Currency>,
+}
+
+/// A currency code the person typed (`" eur "` is EUR); `None` for none given. Anything that
+/// is not an ISO 4217 code is CURRENCY_NEEDED with the code quoted.
+pub fn parse_currency(code: Option<&str>) -> Result<Option<Currency>, AppError> {
+    let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
+    let code = code.to_ascii_uppercase();
+    code.parse().map(Some).map_err(|_| {
+        AppError::new(
+            ErrorCode::CurrencyNeeded,
+            format!("{code:?} is not an ISO 4217 currency code (EUR, USD, GBP...)"),
+        )
+    })
+}
+
 impl ReadStatement {
-    /// The account as the statement names it.
-    pub fn account(&self) -> NewAccount {
+    /// The name of the account the statement would open: the one the person gave, else the
+    /// bank and the masked number.
+    pub fn account_name(&self) -> String {
         let s = &self.statement;
         let named = self
             .account_name
             .as_deref()
             .map(str::trim)
             .filter(|n| !n.is_empty());
-        let name = named.map(str::to_string).unwrap_or_else(|| {
-            match (&s.identity.bank, s.masked_account()) {
+        named
+            .map(str::to_string)
+            .unwrap_or_else(|| match (&s.identity.bank, s.masked_account()) {
                 (Some(bank), Some(masked)) => format!("{bank} {masked}"),
                 (Some(bank), None) => bank.clone(),
                 (None, Some(masked)) => format!("Account {masked}"),
                 (None, None) => "Account".to_string(),
-            }
-        });
+            })
+    }
+
+    /// The account as the statement names it, in `currency` (the statement's own when it names
+    /// one).
+    pub fn account_in(&self, currency: Currency) -> NewAccount {
+        let s = &self.statement;
         NewAccount {
-            name,
+            name: self.account_name(),
             bank: s.identity.bank.clone(),
             holder: s.identity.holder.clone(),
             iban: s.identity.iban.clone(),
             number: s.identity.account_number.clone(),
-            currency: s.currency,
+            currency: s.currency.unwrap_or(currency),
         }
+    }
+
+    /// The account as the statement names it; `None` while its currency is unknown.
+    pub fn account(&self) -> Option<NewAccount> {
+        self.statement.currency.map(|c| self.account_in(c))
     }
 
     fn warnings(&self) -> Vec<String> {
@@ -233,8 +275,11 @@ impl Folio {
     pub fn review(&self, read: &ReadStatement) -> Result<StatementReview, AppError> {
         let s = &read.statement;
         let account = read.account();
-        let matched = match self.ledger.matching_account(&account)? {
-            Some(id) => self.accounts()?.into_iter().find(|a| a.id == id.0),
+        let matched = match account.as_ref() {
+            Some(account) => match self.ledger.matching_account(account)? {
+                Some(id) => self.accounts()?.into_iter().find(|a| a.id == id.0),
+                None => None,
+            },
             None => None,
         };
         let (money_in, money_out) = s.totals();
@@ -260,7 +305,8 @@ impl Folio {
             iban: s.identity.iban.as_ref().map(ToString::to_string),
             account_number: s.identity.account_number.clone(),
             masked: s.masked_account(),
-            currency: s.currency.to_string(),
+            // Empty when the statement names none: the review asks (CURRENCY_UNKNOWN).
+            currency: s.currency.map(|c| c.to_string()).unwrap_or_default(),
             period_start: s.period_start.to_string(),
             period_end: s.period_end.to_string(),
             opening: amount(s.opening_balance),
@@ -293,7 +339,7 @@ impl Folio {
                 .collect(),
             warnings,
             matched_account: matched,
-            new_account_name: account.name,
+            new_account_name: read.account_name(),
             insights: vec![match &read.insights {
                 Some(insights) => insights.clone(),
                 None => folio_statements::analyse(
@@ -328,8 +374,29 @@ impl Folio {
                 format!("{}: {}", read.path.display(), warnings.join("; ")),
             ));
         }
-        let currency = s.currency;
-        let account = read.account();
+        // A statement that names no currency takes the account the person files it into, or
+        // the currency they gave; with neither, nothing is filed.
+        let currency = match (s.currency, into) {
+            (Some(c), _) => c,
+            (None, Some(id)) => self
+                .accounts()?
+                .into_iter()
+                .find(|a| a.id == id)
+                .and_then(|a| a.currency.parse().ok())
+                .ok_or_else(|| {
+                    AppError::new(ErrorCode::CurrencyNeeded, format!("no account {id}"))
+                })?,
+            (None, None) => {
+                return Err(AppError::new(
+                    ErrorCode::CurrencyNeeded,
+                    format!(
+                        "{} names no currency (no code or symbol printed, no IBAN, BIC or IFSC)",
+                        read.path.display()
+                    ),
+                ))
+            }
+        };
+        let account = read.account_in(currency);
         let rows: Vec<(NewTransaction, u32)> = s
             .transactions
             .iter()

@@ -531,6 +531,7 @@ impl Imports {
         account_id: Option<i64>,
         accept_unreconciled: bool,
         new_account_name: Option<String>,
+        currency: Option<folio_ledger::Currency>,
     ) -> Result<Filed, AppError> {
         // A name only for a new account: filing into an existing one keeps its name.
         let name = new_account_name
@@ -541,6 +542,9 @@ impl Imports {
             match self.read_of(id)? {
                 JobRead::Pdf(mut read) => {
                     read.account_name = name;
+                    if let Some(c) = currency {
+                        read.statement.set_currency(c);
+                    }
                     Filed::Statement(session.with_folio_mut(|f| {
                         f.file_statement(&read, account_id, accept_unreconciled)
                     })?)
@@ -805,6 +809,8 @@ impl Imports {
     ) {
         let session = self.session();
         let had_password = password.is_some();
+        // `--currency` (or the person's choice) for a statement that names none.
+        let currency = self.lock().jobs.get(&id).and_then(|j| j.options.currency);
         // The filed statements the insights compare with (months missing, duplicates). A locked
         // ledger has none to give; the read itself does not need it.
         let prior = match &self.shared.reading_only {
@@ -833,8 +839,11 @@ impl Imports {
                     },
                     engine,
                     path,
-                    password.as_ref().map(|p| p.expose().as_str()),
-                    self.shared.limits,
+                    crate::FileOptions {
+                        password: password.as_ref().map(|p| p.expose().as_str()),
+                        limits: self.shared.limits,
+                        currency,
+                    },
                     &mut |stage| self.update(id, |job| show_stage(&mut job.view, stage)),
                     cancel,
                 )
@@ -846,7 +855,7 @@ impl Imports {
                 job.view.stage = JobStage::Review;
                 job.view.password_rejected = false;
                 job.view.summary = Some(JobSummary {
-                    account: read.account().name,
+                    account: read.account_name(),
                     period_start: s.period_start.to_string(),
                     period_end: s.period_end.to_string(),
                     transactions: count(s.transactions.len()),

@@ -55,7 +55,10 @@ pub use folio_secrets::{Keychain, Sensitive};
 pub use folio_statements::ReadStage;
 pub use folio_statements::{limit_ocr_threads, release_ocr};
 pub use folio_statements::{ExportFormat, IntakeLimits, StatementSummary};
-pub use import::{read_statement_file, Known, ReadStatement, ReviewRow, StatementReview};
+pub use import::{
+    parse_currency, read_statement_file, FileOptions, Known, ReadStatement, ReviewRow,
+    StatementReview,
+};
 pub use insights_view::{InsightsView, MissingMonthView, SignalView};
 pub use jobs::{
     summary_of, BankRead, Filed, FiledSummary, ImportJob, Imports, JobListener, JobRead, JobStage,
@@ -215,8 +218,11 @@ impl Folio {
             },
             engine,
             path,
-            password,
-            limits,
+            FileOptions {
+                password,
+                limits,
+                currency: None,
+            },
             progress,
             &std::sync::atomic::AtomicBool::new(false),
         )?;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use folio_app::{read_statement_file, DataDir, ErrorCode, Folio, Known, ReadStage, ReadStatement};
 use folio_secrets::Keychain;
-use folio_statements::{pdfium_candidates, IntakeLimits, PdfEngine};
+use folio_statements::{pdfium_candidates, PdfEngine};
 
 struct Cleanup(String);
 
@@ -48,8 +48,7 @@ fn read(
         },
         engine(),
         path,
-        None,
-        IntakeLimits::default(),
+        folio_app::FileOptions::default(),
         &mut |s| stages.push(s),
         &std::sync::atomic::AtomicBool::new(false),
     )

@@ -24,7 +24,8 @@ pub struct BankFileArgs {
     /// none.
     #[arg(long, value_name = "MAPPING.json")]
     pub mapping: Option<PathBuf>,
-    /// The account's currency (ISO 4217, e.g. EUR) for files that name none (QIF, most CSV).
+    /// The account's currency (ISO 4217, e.g. EUR) for files that name none (QIF, most CSV, a
+    /// statement PDF that prints none); a currency the file names wins.
     #[arg(long, value_name = "CODE", value_parser = parse_currency)]
     pub currency: Option<Currency>,
 }

@@ -258,6 +258,7 @@ fn dispatch(cli: Cli) -> ExitCode {
             out.as_deref(),
             *max_bytes,
             &summaries,
+            bank.currency,
         ) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -598,7 +599,7 @@ fn import(
                 let settled = imports.settled(job.id)?;
                 match (settled.stage, settled.error) {
                     (folio_app::JobStage::Review, _) => {
-                        Ok(imports.file(job.id, None, accept_unreconciled, None)?)
+                        Ok(imports.file(job.id, None, accept_unreconciled, None, None)?)
                     }
                     // A job waiting for a password, choices or a cloud reading: the CLI has
                     // nothing more to give it, so its reason is the answer.
@@ -695,6 +696,7 @@ fn convert(
     out: Option<&std::path::Path>,
     max_bytes: u64,
     summaries: &[folio_statements::StatementSummary],
+    currency: Option<folio_ledger::Currency>,
 ) -> Result<(), StatementError> {
     let engine = pdf_engine()?;
     let limits = IntakeLimits {
@@ -704,12 +706,22 @@ fn convert(
     let folio_app::Converted { bytes, statement } = folio_app::convert_statement_file(
         engine,
         file,
-        password,
-        limits,
+        folio_app::FileOptions {
+            password,
+            limits,
+            currency,
+        },
         format,
         summaries,
         &mut ocr_progress(file),
     )?;
+    if statement.currency.is_none() {
+        eprintln!(
+            "{}: CURRENCY_UNKNOWN: the statement prints no currency and nothing implies one; \
+             written with \"currency\": null. Give it with --currency CODE (e.g. --currency USD).",
+            file.display()
+        );
+    }
     let target = match (out, format) {
         (Some(path), _) => Some(path.to_path_buf()),
         (None, ExportFormat::Xlsx) => Some(file.with_extension("xlsx")),

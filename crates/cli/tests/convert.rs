@@ -255,3 +255,39 @@ fn a_batch_converts_every_file_and_ends_with_a_table() {
         "{table}"
     );
 }
+
+/// A statement that prints no currency is converted, not refused: `currency: null`, a
+/// CURRENCY_UNKNOWN warning and the way out on stderr; `--currency` gives it.
+#[test]
+fn a_statement_without_a_currency_is_written_with_null_until_given_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("checking.pdf");
+    std::fs::write(&pdf, folio_fixtures::without_currency().pdf).unwrap();
+    let out = folio(&[pdf.as_os_str()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(json["currency"].is_null(), "{json}");
+    assert_eq!(json["reconciled"], true);
+    assert!(json["warnings"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("CURRENCY_UNKNOWN"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--currency"), "{stderr}");
+
+    let out = folio(&[pdf.as_os_str(), os("--currency"), os("usd")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["currency"], "USD");
+    assert_eq!(json["currencyCue"], "given");
+    assert_eq!(json["transactions"][0]["currency"], "USD");
+    assert_eq!(json["warnings"].as_array().unwrap().len(), 0, "{json}");
+}

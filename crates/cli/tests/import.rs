@@ -173,3 +173,49 @@ fn a_scanned_statement_imports_with_progress() {
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("code: STATEMENT_DUPLICATE"));
 }
+
+/// A statement that names no currency is not filed in a guessed one: CURRENCY_NEEDED and
+/// nothing written; with `--currency` it is filed in that currency.
+#[test]
+fn a_statement_without_a_currency_is_filed_only_once_given_one() {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("ledger");
+    let dir = DataDir::at(&data).unwrap();
+    let _cleanup = Cleanup(dir.keychain_item());
+    let pdf = root.path().join("checking.pdf");
+    let fixture = folio_fixtures::without_currency();
+    std::fs::write(&pdf, &fixture.pdf).unwrap();
+
+    let refused = folio(&data, &[os("import"), pdf.as_os_str()]);
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("code: CURRENCY_NEEDED"), "{stderr}");
+    assert!(stderr.contains("--currency"), "{stderr}");
+    let listed = folio(&data, &[os("statements"), os("--json")]);
+    let statements: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(statements.as_array().map(Vec::len), Some(0), "{statements}");
+
+    let filed = folio(
+        &data,
+        &[
+            os("import"),
+            pdf.as_os_str(),
+            os("--currency"),
+            os("USD"),
+            os("--json"),
+        ],
+    );
+    assert!(
+        filed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&filed.stderr)
+    );
+    let reports: serde_json::Value = serde_json::from_slice(&filed.stdout).unwrap();
+    assert_eq!(
+        reports[0]["added"].as_u64(),
+        Some(fixture.truth.transactions.len() as u64)
+    );
+    let accounts = folio(&data, &[os("accounts"), os("--json")]);
+    let accounts: serde_json::Value = serde_json::from_slice(&accounts.stdout).unwrap();
+    assert_eq!(accounts[0]["currency"], "USD", "{accounts}");
+}

@@ -55,7 +55,7 @@ fn main() {
             Ok(s) => {
                 let (money_in, money_out) = s.totals();
                 println!(
-                    "{path}\n  {} {:?} {:?} {:?} {} {}..{} open {} close {} in {} out {} rows {} reconciled {} {:?}",
+                    "{path}\n  {} {:?} {:?} {:?} {:?} {}..{} open {} close {} in {} out {} rows {} reconciled {} {:?}",
                     s.identity.bank.as_deref().unwrap_or("?"),
                     s.identity.holder,
                     s.masked_account(),

@@ -45,7 +45,7 @@ struct JsonTransaction<'a> {
     description: &'a str,
     amount: Box<RawValue>,
     balance: Option<Box<RawValue>>,
-    currency: &'a str,
+    currency: Option<&'a str>,
     page: u32,
 }
 
@@ -67,7 +67,10 @@ struct JsonStatement<'a> {
     holder: Option<&'a str>,
     bic: Option<&'a str>,
     ifsc: Option<&'a str>,
-    currency: &'a str,
+    /// `null` when the document names none (with a CURRENCY_UNKNOWN warning).
+    currency: Option<&'a str>,
+    /// What told the currency: `printed`, `iban`, `bic`, `ifsc` or `given`.
+    currency_cue: Option<crate::CurrencyCue>,
     period_start: String,
     period_end: String,
     opening_balance: Box<RawValue>,
@@ -107,7 +110,7 @@ pub fn to_json(s: &ParsedStatement) -> String {
 
 /// [`to_json`] with a top-level `insights` object; every other field is the same.
 pub fn to_json_with_insights(s: &ParsedStatement, insights: Option<&StatementInsights>) -> String {
-    let currency = s.currency.code();
+    let currency = s.currency.as_ref().map(|c| c.code());
     let d = s.decimals;
     let doc = JsonStatement {
         transactions: s
@@ -134,6 +137,7 @@ pub fn to_json_with_insights(s: &ParsedStatement, insights: Option<&StatementIns
         bic: s.identity.bic.as_deref(),
         ifsc: s.identity.ifsc.as_deref(),
         currency,
+        currency_cue: s.currency_cue,
         period_start: s.period_start.to_string(),
         period_end: s.period_end.to_string(),
         opening_balance: number(s.opening_balance, d),
@@ -171,7 +175,7 @@ pub fn to_csv(s: &ParsedStatement) -> String {
             csv_field(&t.description),
             fixed(t.amount),
             t.balance.map(fixed).unwrap_or_default(),
-            s.currency.code().to_string(),
+            s.currency.as_ref().map_or("", |c| c.code()).to_string(),
         ];
         out.push_str(&row.join(","));
         out.push('\n');
@@ -232,7 +236,7 @@ pub fn to_xlsx(s: &ParsedStatement) -> Result<Vec<u8>, rust_xlsxwriter::XlsxErro
         if let Some(b) = t.balance {
             sheet.write_number_with_format(row, 4, b.to_f64().unwrap_or(f64::NAN), &money)?;
         }
-        sheet.write_string(row, 5, s.currency.code())?;
+        sheet.write_string(row, 5, s.currency.as_ref().map_or("", |c| c.code()))?;
     }
     sheet.set_column_width(0, 12)?;
     sheet.set_column_width(1, 12)?;
@@ -253,7 +257,12 @@ pub fn to_xlsx(s: &ParsedStatement) -> Result<Vec<u8>, rust_xlsxwriter::XlsxErro
                 .map(|i| i.to_string())
                 .unwrap_or_default(),
         ),
-        ("Currency", s.currency.code().to_string()),
+        (
+            "Currency",
+            s.currency
+                .as_ref()
+                .map_or_else(|| "unknown".to_string(), |c| c.code().to_string()),
+        ),
         ("Period", statement_period(s)),
         (
             "Reconciled",

@@ -346,7 +346,7 @@ pub fn identity(all_lines: &[Line]) -> Identity {
             let text = lower(&lines.iter().map(Line::text).collect::<Vec<_>>().join(" "));
             BANK_NAMES
                 .iter()
-                .filter_map(|(needle, name)| text.find(needle).map(|at| (at, *name)))
+                .filter_map(|(needle, name)| whole_word_at(&text, needle).map(|at| (at, *name)))
                 .min_by_key(|(at, _)| *at)
                 .map(|(_, name)| name.to_string())
         });
@@ -359,6 +359,16 @@ pub fn identity(all_lines: &[Line]) -> Identity {
         ifsc,
         rejected_iban,
     }
+}
+
+/// Where `needle` first stands as words of their own in `text` ("chase" in "chase bank", not
+/// in "card purchase").
+fn whole_word_at(text: &str, needle: &str) -> Option<usize> {
+    text.match_indices(needle).map(|(at, _)| at).find(|&at| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + needle.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
 }
 
 /// Currency marks printed on statements, and their ISO 4217 code. A symbol counts anywhere in a
@@ -421,8 +431,25 @@ fn country_currency(country: &str) -> Option<&'static str> {
     })
 }
 
-/// The statement's currency: the most printed currency mark, else the IBAN's or BIC's country.
-pub fn currency(lines: &[Line], identity: &Identity) -> Option<Currency> {
+/// What told Folio a statement's currency.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CurrencyCue {
+    /// A code or symbol printed in the document (the most printed one).
+    Printed,
+    /// The IBAN's country.
+    Iban,
+    /// The BIC's country.
+    Bic,
+    /// An Indian IFSC code.
+    Ifsc,
+    /// The person (`--currency`, the review, the account it was filed into).
+    Given,
+}
+
+/// The statement's currency and what says so: the most printed currency mark, else the IBAN's,
+/// BIC's or IFSC's country. `None` when nothing does: the person is asked, never guessed for.
+pub fn currency(lines: &[Line], identity: &Identity) -> Option<(Currency, CurrencyCue)> {
     let mut counts: Vec<(&str, usize)> = Vec::new();
     let mut count = |code: &'static str| match counts.iter_mut().find(|(c, _)| *c == code) {
         Some((_, n)) => *n += 1,
@@ -462,27 +489,40 @@ pub fn currency(lines: &[Line], identity: &Identity) -> Option<Currency> {
         counts.push(("USD", 1));
     }
     if let Some((code, _)) = counts.iter().max_by_key(|(_, n)| *n) {
-        return Currency::from_code(code).ok();
+        return Currency::from_code(code)
+            .ok()
+            .map(|c| (c, CurrencyCue::Printed));
     }
     // Each cue in turn, the first whose country has a currency: an anonymised IBAN's "99" says
     // nothing, the IFSC after it still does.
     let countries = [
-        identity.iban.as_ref().map(|i| i.country().to_string()),
-        identity
-            .rejected_iban
-            .as_ref()
-            .and_then(|r| r.get(..2).map(str::to_string)),
-        identity
-            .bic
-            .as_ref()
-            .and_then(|b| b.get(4..6).map(str::to_string)),
-        identity.ifsc.as_ref().map(|_| "IN".to_string()),
+        (
+            identity.iban.as_ref().map(|i| i.country().to_string()),
+            CurrencyCue::Iban,
+        ),
+        (
+            identity
+                .rejected_iban
+                .as_ref()
+                .and_then(|r| r.get(..2).map(str::to_string)),
+            CurrencyCue::Iban,
+        ),
+        (
+            identity
+                .bic
+                .as_ref()
+                .and_then(|b| b.get(4..6).map(str::to_string)),
+            CurrencyCue::Bic,
+        ),
+        (
+            identity.ifsc.as_ref().map(|_| "IN".to_string()),
+            CurrencyCue::Ifsc,
+        ),
     ];
-    countries
-        .iter()
-        .flatten()
-        .find_map(|c| country_currency(c))
-        .and_then(|code| Currency::from_code(code).ok())
+    countries.iter().find_map(|(country, cue)| {
+        let code = country_currency(country.as_deref()?)?;
+        Currency::from_code(code).ok().map(|c| (c, *cue))
+    })
 }
 
 /// The statement period: two dates joined by "to", "au", "tot", "-", ... on one line. A first date
@@ -673,7 +713,14 @@ mod tests {
     }
 
     fn currency_of(lines: &[Line]) -> Option<String> {
-        currency(lines, &identity(lines)).map(|c| c.to_string())
+        currency(lines, &identity(lines)).map(|(c, _)| c.to_string())
+    }
+
+    #[test]
+    fn a_bank_is_named_by_whole_words_only() {
+        assert_eq!(whole_word_at("card purchase tesco", "chase"), None);
+        assert_eq!(whole_word_at("chase bank, card purchase", "chase"), Some(0));
+        assert_eq!(whole_word_at("purchase at chase.", "chase"), Some(12));
     }
 
     #[test]

@@ -472,7 +472,11 @@ impl StatementView {
             account_number: s.identity.account_number.clone(),
             bic: s.identity.bic.clone(),
             ifsc: s.identity.ifsc.clone(),
-            currency: s.currency.code().to_string(),
+            currency: s
+                .currency
+                .as_ref()
+                .map(|c| c.code().to_string())
+                .unwrap_or_default(),
             period_start: s.period_start,
             period_end: s.period_end,
             opening_balance: balances_printed.then(|| scale(s.opening_balance)),

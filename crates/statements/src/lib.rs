@@ -24,7 +24,7 @@ pub use amounts::{detect_number_format, parse_amount, AmountToken, NumberFormat,
 pub use dates::{detect_date_order, parse_date, DateOrder, PartialDate};
 pub use error::StatementError;
 pub use export::{statement_period, to_csv, to_json, to_json_with_insights, to_xlsx, ExportFormat};
-pub use fields::Identity;
+pub use fields::{CurrencyCue, Identity};
 pub use folio_tesseract::limit_openmp_threads as limit_ocr_threads;
 pub use insights::{
     account_key, analyse, editing_tool, file_facts, font_family, level_of, parse_pdf_date,
@@ -43,7 +43,7 @@ pub use pdf::{
 pub use read::{read_statement, FoundStatement, Ocr, ReadOptions, ReadStage, Reading};
 pub use statement::{
     parse_statement, parse_statement_by_shape, ParsedStatement, ParsedTransaction, SignConvention,
-    Warning,
+    Warning, CURRENCY_UNKNOWN,
 };
 pub use table::{
     assemble, read_table, read_table_by_shape, Assembled, Column, RawRow, Role, RowKind, Table,

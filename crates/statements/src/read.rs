@@ -41,6 +41,8 @@ pub struct ReadOptions<'a> {
     /// Set from another thread to stop the reading between pages (running recognitions are
     /// stopped mid-page): `CANCELLED`.
     pub cancel: &'a AtomicBool,
+    /// The currency for a statement that names none (`--currency`); one the document names wins.
+    pub currency: Option<folio_ledger::Currency>,
 }
 
 static NEVER: AtomicBool = AtomicBool::new(false);
@@ -55,6 +57,7 @@ impl<'a> ReadOptions<'a> {
             label: None,
             prior: &[],
             cancel: &NEVER,
+            currency: None,
         }
     }
 }
@@ -163,7 +166,10 @@ pub fn read_statement(
     let pdf_type = text.pdf_type();
     progress(ReadStage::Verifying);
     let statement = match crate::parse_statement(&text) {
-        Ok(statement) => {
+        Ok(mut statement) => {
+            if let Some(c) = options.currency {
+                statement.set_currency(c);
+            }
             let insights =
                 crate::pdf_insights(&statement, &text, bytes, options.label, options.prior);
             Ok(FoundStatement {

@@ -53,7 +53,11 @@ pub enum SignConvention {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ParsedStatement {
     pub identity: Identity,
-    pub currency: Currency,
+    /// `None` when nothing in the document says (no code or symbol printed, no IBAN, BIC or
+    /// IFSC): a CURRENCY_UNKNOWN warning says so, and the person gives it ([`Self::set_currency`]).
+    pub currency: Option<Currency>,
+    /// What told the currency.
+    pub currency_cue: Option<fields::CurrencyCue>,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
     pub opening_balance: Decimal,
@@ -68,7 +72,20 @@ pub struct ParsedStatement {
     pub decimals: u32,
 }
 
+/// The warning of a statement whose currency nothing in the document tells.
+pub const CURRENCY_UNKNOWN: &str = "CURRENCY_UNKNOWN";
+
 impl ParsedStatement {
+    /// The currency the person gave, for a statement that names none (a printed or implied one
+    /// is kept: the document outranks a default).
+    pub fn set_currency(&mut self, currency: Currency) {
+        if self.currency.is_none() {
+            self.currency = Some(currency);
+            self.currency_cue = Some(fields::CurrencyCue::Given);
+            self.warnings.retain(|w| w.code != CURRENCY_UNKNOWN);
+        }
+    }
+
     /// `****1234` of the IBAN or account number.
     pub fn masked_account(&self) -> Option<String> {
         self.identity.iban.as_ref().map(|i| i.masked()).or_else(|| {
@@ -210,9 +227,17 @@ fn from_table(
             ),
         });
     }
-    let currency = fields::currency(lines, &identity).ok_or(StatementError::UnsupportedFormat {
-        reason: "no currency printed and none implied by the IBAN or BIC",
-    })?;
+    // A currency is never a reason to refuse: with no cue the reading has none, and says so.
+    let (currency, currency_cue) = fields::currency(lines, &identity).unzip();
+    if currency.is_none() {
+        warnings.push(Warning {
+            code: CURRENCY_UNKNOWN,
+            row: None,
+            message: "no currency is printed and no IBAN, BIC or IFSC implies one; give it \
+                      (`--currency EUR`, or in the review) before filing"
+                .into(),
+        });
+    }
 
     // The period: printed, else from the dates of the rows and the latest full date printed.
     let (period_start, period_end) = match fields::period(lines, order) {
@@ -387,6 +412,7 @@ fn from_table(
     Ok(ParsedStatement {
         identity,
         currency,
+        currency_cue,
         period_start,
         period_end,
         opening_balance: chosen.opening,

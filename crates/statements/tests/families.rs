@@ -25,8 +25,8 @@ fn problems(s: &ParsedStatement, t: &folio_fixtures::Truth) -> Vec<String> {
             out.push(format!("{}: {}", w.code, w.message));
         }
     }
-    if s.currency.code() != t.currency {
-        out.push(format!("currency {} for {}", s.currency.code(), t.currency));
+    if s.currency.map(|c| c.to_string()).as_deref() != Some(t.currency.as_str()) {
+        out.push(format!("currency {:?} for {}", s.currency, t.currency));
     }
     if (s.period_start, s.period_end) != (t.period_start, t.period_end) {
         out.push(format!("period {}..{}", s.period_start, s.period_end));
@@ -143,4 +143,53 @@ fn the_shape_alone_reads_the_layouts() {
     for (name, verdict) in &results {
         println!("{name}: {verdict}");
     }
+}
+
+/// A statement that names no currency is read and proven, with no currency and a
+/// CURRENCY_UNKNOWN warning; the currency the person gives is then its currency.
+#[test]
+fn no_currency_is_no_refusal() {
+    let f = folio_fixtures::without_currency();
+    let text = engine()
+        .extract_within(&f.pdf, None, IntakeLimits::default())
+        .unwrap();
+    let s = parse_statement(&text).unwrap();
+    assert_eq!(s.currency, None);
+    assert_eq!(s.currency_cue, None);
+    assert!(s.reconciled, "{:?}", s.warnings);
+    assert_eq!(s.transactions.len(), f.truth.transactions.len());
+    let codes: Vec<&str> = s.warnings.iter().map(|w| w.code).collect();
+    assert_eq!(codes, ["CURRENCY_UNKNOWN"]);
+    let json: serde_json::Value = serde_json::from_str(&folio_statements::to_json(&s)).unwrap();
+    assert!(json["currency"].is_null());
+    assert!(json["transactions"][0]["currency"].is_null());
+
+    let usd: folio_ledger::Currency = "USD".parse().unwrap();
+    let options = folio_statements::ReadOptions {
+        currency: Some(usd),
+        ..folio_statements::ReadOptions::new()
+    };
+    let given = folio_statements::read_statement(engine(), &f.pdf, &options, &mut |_| {})
+        .unwrap()
+        .into_statement()
+        .unwrap()
+        .statement;
+    assert_eq!(given.currency, Some(usd));
+    assert_eq!(
+        given.currency_cue,
+        Some(folio_statements::CurrencyCue::Given)
+    );
+    assert!(given.warnings.is_empty(), "{:?}", given.warnings);
+
+    // A currency the document names outranks the one given.
+    let eur = folio_fixtures::families().remove(0).fixture;
+    let named = folio_statements::read_statement(engine(), &eur.pdf, &options, &mut |_| {})
+        .unwrap()
+        .into_statement()
+        .unwrap()
+        .statement;
+    assert_eq!(
+        named.currency.map(|c| c.to_string()),
+        Some(eur.truth.currency)
+    );
 }

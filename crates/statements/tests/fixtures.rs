@@ -21,7 +21,7 @@ fn assert_matches(s: &ParsedStatement, t: &Truth) {
     let name = &t.layout;
     assert!(s.reconciled, "{name}: {:?}", s.warnings);
     assert!(s.warnings.is_empty(), "{name}: {:?}", s.warnings);
-    assert_eq!(s.currency.code(), t.currency, "{name}");
+    assert_eq!(s.currency.unwrap().code(), t.currency, "{name}");
     assert_eq!(
         (s.period_start, s.period_end),
         (t.period_start, t.period_end),

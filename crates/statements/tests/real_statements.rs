@@ -58,7 +58,11 @@ fn matched(name: &str) -> (usize, usize, String) {
         .into_statement()
         .unwrap_or_else(|e| panic!("{name} refused: {e}"));
     let s = found.statement;
-    assert_eq!(s.currency.to_string(), truth.currency, "{name}'s currency");
+    assert_eq!(
+        s.currency.map(|c| c.to_string()),
+        Some(truth.currency.clone()),
+        "{name}'s currency"
+    );
     let mut read: HashMap<(String, Decimal), usize> = HashMap::new();
     for t in &s.transactions {
         *read.entry((t.date.to_string(), t.amount)).or_default() += 1;

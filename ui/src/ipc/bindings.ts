@@ -32,8 +32,9 @@ export const commands = {
 	 *  Files a reviewed statement: into `account_id` when the person picked one, else the account
 	 *  its IBAN or number matches (or a new one, named `new_account_name` when the person gave one).
 	 *  One SQL transaction; a failure changes nothing and leaves the job in review with the error.
+	 *  `currency` (ISO 4217) is for a statement that names none.
 	 */
-	fileImport: (jobId: number, accountId: number | null, acceptUnreconciled: boolean, newAccountName: string | null) => typedError<FiledSummary, ErrorView>(__TAURI_INVOKE("file_import", { jobId, accountId, acceptUnreconciled, newAccountName })),
+	fileImport: (jobId: number, accountId: number | null, acceptUnreconciled: boolean, newAccountName: string | null, currency: string | null) => typedError<FiledSummary, ErrorView>(__TAURI_INVOKE("file_import", { jobId, accountId, acceptUnreconciled, newAccountName, currency })),
 	/**  Forgets an import job (discarding what it read; nothing was filed). */
 	dismissImport: (jobId: number) => typedError<null, ErrorView>(__TAURI_INVOKE("dismiss_import", { jobId })),
 	/**  Stops an import being read (scanned pages can take seconds each); nothing is written. */

@@ -31,6 +31,8 @@ export function ReviewScreen({ jobId, accounts, onClose, onFiled }: Props) {
   const [accept, setAccept] = useState(false);
   // The new account's name, when the person gives one (a CSV names no account).
   const [newName, setNewName] = useState<string | null>(null);
+  // The currency the person gives a statement that prints none (ISO 4217).
+  const [currency, setCurrency] = useState("");
   const [filing, setFiling] = useState(false);
   const [fileError, setFileError] = useState<ErrorView | null>(null);
 
@@ -72,20 +74,28 @@ export function ReviewScreen({ jobId, accounts, onClose, onFiled }: Props) {
     );
   }
   const r = loaded.review;
-  const sameCurrency = accounts.filter((a) => a.currency === r.currency);
+  // A statement that names no currency may go into any account (it takes that account's), or
+  // into a new one in the currency the person gives.
+  const currencyUnknown = r.currency === "";
+  const sameCurrency = currencyUnknown
+    ? accounts
+    : accounts.filter((a) => a.currency === r.currency);
+  const givenCurrency = currency.trim().toUpperCase();
+  const needsCurrency = currencyUnknown && target === "match" && !/^[A-Z]{3}$/.test(givenCurrency);
   const problems = r.rows.filter((row) => row.problem !== null).length;
   const isPdf = r.format === "PDF";
   // A cloud converter's reading has no page numbers.
   const showPages = isPdf && r.pages > 0;
   // A file without printed balances (QIF, most CSV) has nothing to prove: it is filed as such.
-  const canFile = !filing && (r.reconciled || accept || !r.balancesPrinted);
+  const canFile = !filing && !needsCurrency && (r.reconciled || accept || !r.balancesPrinted);
 
   const file = () => {
     setFiling(true);
     setFileError(null);
     const accountId = target === "match" ? null : Number(target);
     const name = accountId === null && newName !== null ? newName.trim() : null;
-    commands.fileImport(jobId, accountId, accept, name === "" ? null : name).then(
+    const chosen = currencyUnknown && accountId === null ? givenCurrency : null;
+    commands.fileImport(jobId, accountId, accept, name === "" ? null : name, chosen).then(
       (res) => {
         setFiling(false);
         if (res.status === "ok") onFiled(res.data);
@@ -130,6 +140,11 @@ export function ReviewScreen({ jobId, accounts, onClose, onFiled }: Props) {
           testId="review-account"
         />
         <Fact label="Holder" value={r.holder ?? "not printed"} />
+        <Fact
+          label="Currency"
+          value={currencyUnknown ? "not printed: give it below" : r.currency}
+          testId="review-currency"
+        />
         <Fact label="Period" value={`${r.periodStart} – ${r.periodEnd}`} testId="review-period" />
         <Fact
           label="Opening balance"
@@ -212,6 +227,22 @@ export function ReviewScreen({ jobId, accounts, onClose, onFiled }: Props) {
               maxLength={80}
               onChange={(e) => {
                 setNewName(e.target.value);
+              }}
+            />
+          </label>
+        )}
+        {currencyUnknown && target === "match" && (
+          <label>
+            in the currency{" "}
+            <input
+              value={currency}
+              data-testid="review-currency-input"
+              placeholder="e.g. USD"
+              aria-invalid={needsCurrency}
+              size={5}
+              maxLength={3}
+              onChange={(e) => {
+                setCurrency(e.target.value);
               }}
             />
           </label>
