@@ -660,7 +660,13 @@ pub struct TableReading {
 fn amount_comes_first(rows: &[RawRow]) -> bool {
     let (mut first, mut last) = (0, 0);
     for (i, row) in rows.iter().enumerate() {
-        if row.kind != RowKind::Transaction || row.amount.is_some() || row.description.is_empty() {
+        // A line of words with a balance is a balance line (carried forward...), not a
+        // description's continuation: it does not vote.
+        if row.kind != RowKind::Transaction
+            || row.amount.is_some()
+            || row.balance.is_some()
+            || row.description.is_empty()
+        {
             continue;
         }
         let next = rows
@@ -687,7 +693,33 @@ pub fn assemble(table: &Table) -> TableReading {
     let mut out = TableReading::default();
     let mut current_date = None;
     let mut pending: Vec<String> = Vec::new();
-    for row in &table.rows {
+    let moves = |r: &RawRow| r.kind == RowKind::Transaction && r.amount.is_some();
+    for (i, row) in table.rows.iter().enumerate() {
+        // A line of words and a balance, no date and no amount, before a page's first
+        // transaction or after its last: the opening, a brought/carried-forward or the closing
+        // line, whatever its words (a language the vocabulary does not know reads the same).
+        let page_edge = {
+            let same_page = |r: &&RawRow| r.page == row.page;
+            let before = table.rows[..i].iter().filter(same_page).any(moves);
+            let after = table.rows[i + 1..].iter().filter(same_page).any(moves);
+            !before || !after
+        };
+        if row.kind == RowKind::Transaction
+            && row.date.is_none()
+            && row.amount.is_none()
+            && !row.description.is_empty()
+            && page_edge
+        {
+            if let Some(value) = row.balance {
+                if out.transactions.is_empty() {
+                    out.opening = out.opening.or(Some(value));
+                } else {
+                    out.closing = Some(value);
+                }
+                pending.clear();
+                continue;
+            }
+        }
         if row.date.is_some() {
             current_date = row.date;
         }
