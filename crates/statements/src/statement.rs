@@ -371,6 +371,13 @@ fn from_table(
         });
     }
     warnings.extend(chosen.breaks.iter().cloned());
+    warnings.extend(difference_hints(
+        &chosen.transactions,
+        chosen.opening,
+        chosen.closing,
+        &chosen.breaks,
+    ));
+    warnings.extend(date_checks(&chosen.transactions, period_start, period_end));
     // A balance of a day with no row of its own (a weekend, a day of unprinted movements) is
     // checked against the rows up to it, so the day that does not add up is named.
     let flip = |b: Decimal| {
@@ -625,6 +632,107 @@ fn breaks_of(
     breaks
 }
 
+/// Where the only thing that fails is opening + rows = closing, the one row that explains the
+/// difference, if exactly one does: a row equal to it may be no transaction (a carried-forward
+/// or total line read as one), a row half of it may have its sign wrong. A hint for the review,
+/// naming the row; nothing is changed.
+fn difference_hints(
+    transactions: &[ParsedTransaction],
+    opening: Decimal,
+    closing: Decimal,
+    breaks: &[Warning],
+) -> Vec<Warning> {
+    if breaks.iter().any(|b| b.code != "CLOSING_BALANCE_MISMATCH") || breaks.is_empty() {
+        return Vec::new();
+    }
+    let sum: Decimal = transactions.iter().map(|t| t.amount).sum();
+    let gap = closing - opening - sum;
+    if gap.is_zero() {
+        return Vec::new();
+    }
+    let only = |pred: &dyn Fn(&ParsedTransaction) -> bool| {
+        let found: Vec<usize> = (0..transactions.len())
+            .filter(|&i| pred(&transactions[i]))
+            .collect();
+        match found[..] {
+            [i] => Some(i),
+            _ => None,
+        }
+    };
+    let describe = |i: usize| {
+        let t = &transactions[i];
+        format!(
+            "row {} ({} {:?} {})",
+            i + 1,
+            t.date,
+            t.description,
+            t.amount
+        )
+    };
+    let mut out = Vec::new();
+    if let Some(i) = only(&|t| t.amount == -gap) {
+        out.push(Warning {
+            code: "ROW_EQUALS_DIFFERENCE",
+            row: Some(i),
+            message: format!(
+                "{} equals the difference: it may be a carried-forward or total line rather than a transaction",
+                describe(i)
+            ),
+        });
+    } else if let Some(i) = only(&|t| t.amount * Decimal::TWO == -gap) {
+        out.push(Warning {
+            code: "ROW_SIGN_SUSPECT",
+            row: Some(i),
+            message: format!(
+                "{} read the other way round would make it add up: check its sign",
+                describe(i)
+            ),
+        });
+    }
+    out
+}
+
+/// Dates that do not fit: a row dated outside the statement's period, or before the row above
+/// it in a list read oldest first. Warnings naming the row; the dates stay as printed.
+fn date_checks(
+    transactions: &[ParsedTransaction],
+    start: NaiveDate,
+    end: NaiveDate,
+) -> Vec<Warning> {
+    let mut out = Vec::new();
+    // The last date inside the period: a row outside it says nothing about the order.
+    let mut previous: Option<NaiveDate> = None;
+    for (i, t) in transactions.iter().enumerate() {
+        if t.date < start || t.date > end {
+            out.push(Warning {
+                code: "DATE_OUTSIDE_PERIOD",
+                row: Some(i),
+                message: format!(
+                    "row {} ({:?}) is dated {}, outside the period {start} to {end}",
+                    i + 1,
+                    t.description,
+                    t.date
+                ),
+            });
+            continue;
+        }
+        if let Some(before) = previous.filter(|p| t.date < *p) {
+            out.push(Warning {
+                code: "DATE_OUT_OF_ORDER",
+                row: Some(i),
+                message: format!(
+                    "row {} ({:?}) is dated {}, before the rows above it ({before})",
+                    i + 1,
+                    t.description,
+                    t.date,
+                ),
+            });
+        }
+        previous = Some(previous.map_or(t.date, |p| p.max(t.date)));
+    }
+    out
+}
+
 /// Whether `a` and `b` print alike but for one digit (OCR's 5/6, 3/8, 1/7...) or a lost minus.
 fn one_confusion_apart(a: Decimal, b: Decimal) -> bool {
     if a == -b && !a.is_zero() {
@@ -736,4 +844,90 @@ fn correct_ocr(
         }
     }
     notes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(day: u32, description: &str, cents: i64) -> ParsedTransaction {
+        ParsedTransaction {
+            date: NaiveDate::from_ymd_opt(2024, 3, day).unwrap_or_default(),
+            value_date: None,
+            description: description.into(),
+            amount: Decimal::new(cents, 2),
+            balance: None,
+            page: 1,
+        }
+    }
+
+    fn mismatch() -> Vec<Warning> {
+        vec![Warning {
+            code: "CLOSING_BALANCE_MISMATCH",
+            row: None,
+            message: String::new(),
+        }]
+    }
+
+    #[test]
+    fn the_one_row_that_explains_the_difference_is_named() {
+        let rows = vec![
+            row(2, "COFFEE", -350),
+            row(3, "REPORT A NOUVEAU", 100_000),
+            row(4, "SALARY", 250_000),
+        ];
+        // Opening 1000.00; the printed closing leaves the 1000.00 "report" out.
+        let hints = difference_hints(
+            &rows,
+            Decimal::new(100_000, 2),
+            Decimal::new(349_650, 2),
+            &mismatch(),
+        );
+        assert_eq!(hints.len(), 1);
+        assert_eq!(
+            (hints[0].code, hints[0].row),
+            ("ROW_EQUALS_DIFFERENCE", Some(1))
+        );
+        // A sign read the wrong way round: the coffee as money in.
+        let rows = vec![row(2, "COFFEE", 350), row(4, "SALARY", 250_000)];
+        let hints = difference_hints(&rows, Decimal::ZERO, Decimal::new(249_650, 2), &mismatch());
+        assert_eq!((hints[0].code, hints[0].row), ("ROW_SIGN_SUSPECT", Some(0)));
+        // Two rows could explain it: no guess.
+        let rows = vec![row(2, "A", -500), row(3, "B", -500), row(4, "C", 2_000)];
+        assert!(
+            difference_hints(&rows, Decimal::ZERO, Decimal::new(2_000, 2), &mismatch()).is_empty()
+        );
+        // Running balances that break say more than a hint could.
+        let mut breaks = mismatch();
+        breaks.push(Warning {
+            code: "RUNNING_BALANCE_MISMATCH",
+            row: Some(0),
+            message: String::new(),
+        });
+        let rows = vec![row(2, "COFFEE", 350)];
+        assert!(difference_hints(&rows, Decimal::ZERO, Decimal::ZERO, &breaks).is_empty());
+    }
+
+    #[test]
+    fn dates_outside_the_period_or_out_of_order_are_named() {
+        let start = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap_or_default();
+        let end = NaiveDate::from_ymd_opt(2024, 3, 20).unwrap_or_default();
+        let rows = vec![
+            row(2, "A", 1),
+            row(25, "B", 1),
+            row(5, "C", 1),
+            row(4, "D", 1),
+        ];
+        let found: Vec<(&str, Option<usize>)> = date_checks(&rows, start, end)
+            .iter()
+            .map(|w| (w.code, w.row))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("DATE_OUTSIDE_PERIOD", Some(1)),
+                ("DATE_OUT_OF_ORDER", Some(3))
+            ]
+        );
+    }
 }
