@@ -93,6 +93,9 @@ pub(crate) struct Shape {
     pub columns: Vec<Column>,
     /// Per page: (first line of the rows, header line above them if one was found).
     pub starts: Vec<(usize, Option<usize>)>,
+    /// Every line that is a row by its shape (a date in the date column, money beside it), in
+    /// order: after a gap or a box ends the table, such a line starts it again.
+    pub rows: Vec<usize>,
 }
 
 /// Finds the table by its shape. `None` when no date column with number columns beside it runs
@@ -266,7 +269,11 @@ pub(crate) fn find_shape(lines: &[Line], format: NumberFormat, order: DateOrder)
             starts.push((i, h.copied()));
         }
     }
-    Some(Shape { columns, starts })
+    Some(Shape {
+        columns,
+        starts,
+        rows,
+    })
 }
 
 /// A reference number: one word of six or more digits (letters allowed), no decimals.

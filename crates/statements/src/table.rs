@@ -421,7 +421,7 @@ enum State {
 
 /// Reads the table of a document from its lines. `None` when no header names the columns.
 pub fn read_table(lines: &[Line], format: NumberFormat, order: DateOrder) -> Option<Table> {
-    read_rows(lines, format, order, None, |i| {
+    read_rows(lines, format, order, None, &[], |i| {
         header_columns(lines, i).map(|(cols, last)| (cols, last + 1))
     })
 }
@@ -435,27 +435,36 @@ pub fn read_table_by_shape(
     order: DateOrder,
 ) -> Option<Table> {
     let shape = crate::structure::find_shape(lines, format, order)?;
-    read_rows(lines, format, order, Some(shape.columns.clone()), |i| {
-        shape
-            .starts
-            .iter()
-            .find_map(|&(first, header)| match header {
-                Some(h) if h == i => Some((shape.columns.clone(), h + 1)),
-                None if first == i => Some((shape.columns.clone(), i)),
-                _ => None,
-            })
-    })
+    read_rows(
+        lines,
+        format,
+        order,
+        Some(shape.columns.clone()),
+        &shape.rows,
+        |i| {
+            shape
+                .starts
+                .iter()
+                .find_map(|&(first, header)| match header {
+                    Some(h) if h == i => Some((shape.columns.clone(), h + 1)),
+                    None if first == i => Some((shape.columns.clone(), i)),
+                    _ => None,
+                })
+        },
+    )
 }
 
 /// The rows under the columns `begin` finds: `begin(i)` answers the columns and the first line
 /// of rows when line `i` starts a table (a header, or the first row itself). With `columns`
 /// given, the table is known from the start and a page's rows begin at its first line with a
-/// date and an amount in them.
+/// date and an amount in them; a line in `rows` (sorted) starts the rows again wherever the
+/// table was ended.
 fn read_rows(
     lines: &[Line],
     format: NumberFormat,
     order: DateOrder,
     columns: Option<Vec<Column>>,
+    rows: &[usize],
     begin: impl Fn(usize) -> Option<(Vec<Column>, usize)>,
 ) -> Option<Table> {
     let mut table = Table::default();
@@ -507,6 +516,14 @@ fn read_rows(
         let line = unglued.as_ref().unwrap_or(line);
         let cells = split_cells(cols, line, format, order);
         match state {
+            // A line that is a row by the table's shape starts the rows again (after a blank
+            // gap between two days, a box inside the list).
+            State::Outside if rows.binary_search(&index).is_ok() => {
+                state = State::Rows {
+                    last_bottom: line.top,
+                    min_gap: None,
+                };
+            }
             State::Outside => continue,
             State::AwaitingRows => {
                 // Without a repeated header, only a line with a date and an amount in the columns
@@ -532,10 +549,13 @@ fn read_rows(
                 let gap = line.top - last_bottom;
                 // A gap much wider than the rows so far ends the table on this page.
                 let limit = min_gap.map_or(size * 4.0, |g| (g * 3.0).max(size * 1.5));
-                if gap > limit {
+                // (Unless the line is a row by the table's shape: a blank gap between days.)
+                let shaped_row = rows.binary_search(&index).is_ok();
+                if gap > limit && !shaped_row {
                     state = State::Outside;
                     continue;
                 }
+                let min_gap = if gap > limit { None } else { min_gap };
                 let min_gap = match min_gap {
                     Some(g) if gap > 0.5 => Some(g.min(gap)),
                     None if gap > 0.5 => Some(gap),
