@@ -46,13 +46,36 @@ fn full_year(y: i32, digits: usize) -> i32 {
 
 /// Parses one date. Words may be separated by spaces ("15 janv. 2024", "Jan 5, 2024").
 pub fn parse_date(text: &str, order: DateOrder) -> Option<PartialDate> {
-    let t = text.trim();
+    let t = without_time(text.trim());
     if t.is_empty() || t.len() > 24 {
         return None;
     }
     parse_numeric(t, order)
         .or_else(|| parse_named(t))
         .filter(|d| is_valid(*d))
+}
+
+/// The date part of "12/03/2024 14:32", "12 Mar 2:05 pm", "2024-03-12 14:32:09": a trailing time
+/// of day (hours:minutes, optional seconds and am/pm) is no part of the date.
+fn without_time(t: &str) -> &str {
+    let is_time = |w: &str| {
+        let parts: Vec<&str> = w.split(':').collect();
+        (2..=3).contains(&parts.len())
+            && parts[0].len() <= 2
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.len() <= 2 && p.chars().all(|c| c.is_ascii_digit()))
+    };
+    let mut rest = t;
+    if let Some((head, last)) = rest.rsplit_once(' ') {
+        if matches!(last.to_ascii_lowercase().as_str(), "am" | "pm") {
+            rest = head.trim_end();
+        }
+    }
+    match rest.rsplit_once(' ') {
+        Some((head, last)) if is_time(last) => head.trim_end(),
+        _ => t,
+    }
 }
 
 fn is_valid(d: PartialDate) -> bool {
@@ -142,6 +165,21 @@ fn parse_named(t: &str) -> Option<PartialDate> {
     }
     if !current.is_empty() {
         tokens.push(current);
+    }
+    // Ordinal days: "12th", "1st", "2nd", "3rd", "1er".
+    let mut k = 1;
+    while k < tokens.len() {
+        let after_number = tokens[k - 1].chars().all(|c| c.is_ascii_digit());
+        if after_number
+            && matches!(
+                tokens[k].to_lowercase().as_str(),
+                "st" | "nd" | "rd" | "th" | "er"
+            )
+        {
+            tokens.remove(k);
+        } else {
+            k += 1;
+        }
     }
     let month_at = tokens.iter().position(|w| month_from_name(w).is_some())?;
     let month = month_from_name(&tokens[month_at])?;
@@ -249,6 +287,21 @@ mod tests {
         assert_eq!(full("01/15/2024", MonthDayYear), ymd(2024, 1, 15));
         assert_eq!(full("2024-01-15", DayMonthYear), ymd(2024, 1, 15));
         assert_eq!(full("31.12.99", DayMonthYear), ymd(1999, 12, 31));
+    }
+
+    #[test]
+    fn a_time_beside_the_date_and_ordinal_days_are_read() {
+        use DateOrder::*;
+        assert_eq!(full("15/01/2024 14:32", DayMonthYear), ymd(2024, 1, 15));
+        assert_eq!(full("2024-01-15 14:32:09", DayMonthYear), ymd(2024, 1, 15));
+        assert_eq!(full("Jan 15, 2024 2:05 pm", DayMonthYear), ymd(2024, 1, 15));
+        assert_eq!(full("15th January 2024", DayMonthYear), ymd(2024, 1, 15));
+        assert_eq!(full("1er mars 2024", DayMonthYear), ymd(2024, 3, 1));
+        let no_year = parse_date("2nd Mar", DayMonthYear).unwrap();
+        assert_eq!((no_year.year, no_year.month, no_year.day), (None, 3, 2));
+        // A time alone, or a date with a stray word, is no date.
+        assert!(parse_date("14:32", DayMonthYear).is_none());
+        assert!(parse_date("15th floor", DayMonthYear).is_none());
     }
 
     #[test]

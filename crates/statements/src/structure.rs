@@ -8,7 +8,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::table::{amount_of, direction_of, label_role, Column, Role};
+use crate::table::{amount_of, date_prefix, direction_of, label_role, Column, Role};
 use crate::{parse_date, AmountToken, DateOrder, Line, NumberFormat, Phrase};
 
 /// Fewer dated lines with amounts than this is no table (a summary box, a letter's dates).
@@ -35,12 +35,10 @@ fn money_of(p: &Phrase, format: NumberFormat, order: DateOrder) -> Option<Amount
 /// The leftmost of a line's first two phrases that is a date (also a date run into the
 /// description: "24/02 SUPERMARKET").
 fn leading_date(line: &Line, order: DateOrder) -> Option<&Phrase> {
-    line.phrases.iter().take(2).find(|p| {
-        parse_date(&p.text, order).is_some()
-            || p.text
-                .split_once(' ')
-                .is_some_and(|(first, _)| parse_date(first, order).is_some())
-    })
+    line.phrases
+        .iter()
+        .take(2)
+        .find(|p| parse_date_start(p, order))
 }
 
 /// Groups extents whose `key` edge lies within `tolerance` of the group's last one.
@@ -136,13 +134,12 @@ pub(crate) fn find_shape(lines: &[Line], format: NumberFormat, order: DateOrder)
     let date_x1 = rows
         .iter()
         .filter_map(|&i| leading_date(&lines[i], order))
-        .map(|p| {
-            if parse_date(&p.text, order).is_some() {
-                p.x1
-            } else {
-                let first = p.text.split(' ').next().unwrap_or("").chars().count() as f32;
+        .map(|p| match date_prefix(&p.text, order) {
+            Some((first, _)) if parse_date(&p.text, order).is_none() => {
+                let first = first.chars().count() as f32;
                 p.x0 + (p.x1 - p.x0) * first / p.text.chars().count().max(1) as f32
             }
+            _ => p.x1,
         })
         .fold(date_band.x0, f32::max);
 
@@ -285,10 +282,7 @@ fn is_reference(text: &str) -> bool {
 
 /// Whether a phrase is, or starts with, a date.
 fn parse_date_start(p: &Phrase, order: DateOrder) -> bool {
-    parse_date(&p.text, order).is_some()
-        || p.text
-            .split_once(' ')
-            .is_some_and(|(first, _)| parse_date(first, order).is_some())
+    parse_date(&p.text, order).is_some() || date_prefix(&p.text, order).is_some()
 }
 
 /// The lines from each page's first row to its last.

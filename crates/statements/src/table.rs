@@ -324,11 +324,8 @@ fn unglue_dates(columns: &[Column], line: &Line, order: DateOrder) -> Option<Lin
     for p in &line.phrases {
         let size = p.font_size.max(6.0);
         let glued = (p.x0 <= date_x1 + size && parse_date(&p.text, order).is_none())
-            .then(|| p.text.split_once(' '))
-            .flatten()
-            .filter(|(first, rest)| {
-                parse_date(first, order).is_some() && rest.chars().any(char::is_alphabetic)
-            });
+            .then(|| date_prefix(&p.text, order))
+            .flatten();
         match glued {
             Some((first, rest)) => {
                 let total = p.text.chars().count().max(1) as f32;
@@ -353,6 +350,18 @@ fn unglue_dates(columns: &[Column], line: &Line, order: DateOrder) -> Option<Lin
     changed.then(|| Line {
         phrases,
         ..line.clone()
+    })
+}
+
+/// A phrase that starts with a date (and maybe a time) and goes on with words: the date part
+/// and the rest ("24/02/2024 SALDO DO DIA", "2024.03.02. 20:26 CARD PURCHASE"). The longest
+/// leading run of up to four words that reads as a date.
+pub(crate) fn date_prefix(text: &str, order: DateOrder) -> Option<(&str, &str)> {
+    let cuts: Vec<usize> = text.match_indices(' ').map(|(i, _)| i).take(4).collect();
+    cuts.iter().rev().find_map(|&cut| {
+        let (first, rest) = (&text[..cut], text[cut..].trim_start());
+        (parse_date(first, order).is_some() && rest.chars().any(char::is_alphabetic))
+            .then_some((first, rest))
     })
 }
 
