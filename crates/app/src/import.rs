@@ -319,6 +319,7 @@ impl Folio {
                 folio_statements::SignConvention::Account => "account",
                 folio_statements::SignConvention::Card => "card",
                 folio_statements::SignConvention::SwappedColumns => "swapped_columns",
+                folio_statements::SignConvention::Sections => "sections",
             }
             .to_string(),
             scanned: s.pdf_type == folio_statements::PdfType::ImageBased,

@@ -48,6 +48,9 @@ pub enum SignConvention {
     Card,
     /// The debit and credit columns were read the other way round.
     SwappedColumns,
+    /// Unsigned amounts grouped in sections (deposits, checks, withdrawals): each section's
+    /// sign is the one, of all, under which opening + rows = closing.
+    Sections,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -340,6 +343,27 @@ fn from_table(
             break;
         }
     }
+    // Amounts printed unsigned, in sections, with no running balance: the signs per section
+    // that the printed balances prove, when exactly one choice of them does.
+    if best.as_ref().is_some_and(|(_, b)| !b.breaks.is_empty()) {
+        if let Some(signed) = signed_by_section(
+            &reading.transactions,
+            &transactions,
+            opening_printed,
+            closing_printed,
+        ) {
+            let candidate = apply(
+                SignConvention::Account,
+                &reading.transactions,
+                &signed,
+                opening_printed,
+                closing_printed,
+            );
+            if candidate.breaks.is_empty() && candidate.proven {
+                best = Some((SignConvention::Sections, candidate));
+            }
+        }
+    }
     let Some((sign_convention, mut chosen)) = best else {
         return Err(StatementError::UnsupportedFormat {
             reason: "nothing to read",
@@ -377,7 +401,13 @@ fn from_table(
         chosen.closing,
         &chosen.breaks,
     ));
-    warnings.extend(date_checks(&chosen.transactions, period_start, period_end));
+    let sections: Vec<u32> = reading.transactions.iter().map(|t| t.section).collect();
+    warnings.extend(date_checks(
+        &chosen.transactions,
+        &sections,
+        period_start,
+        period_end,
+    ));
     // A balance of a day with no row of its own (a weekend, a day of unprinted movements) is
     // checked against the rows up to it, so the day that does not add up is named.
     let flip = |b: Decimal| {
@@ -432,6 +462,67 @@ fn from_table(
         pages: u32::try_from(text.pages.len()).unwrap_or(u32::MAX),
         decimals,
     })
+}
+
+/// The rows signed per section: for a table of unsigned amounts in two to eight sections with
+/// no running balance, the one assignment of money in / money out to the sections under which
+/// opening + rows = closing. `None` when none or several do (then nothing is guessed).
+fn signed_by_section(
+    read: &[Assembled],
+    base: &[ParsedTransaction],
+    opening: Option<Decimal>,
+    closing: Option<Decimal>,
+) -> Option<Vec<ParsedTransaction>> {
+    let (opening, closing) = (opening?, closing?);
+    let eligible = read.iter().all(|r| {
+        r.balance.is_none() && r.amount_role == Some(Role::Amount) && r.amount_mark.is_none()
+    });
+    let mut sections: Vec<u32> = read.iter().map(|r| r.section).collect();
+    sections.dedup();
+    let mut distinct = sections.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    // Each section one run of rows, two to eight of them.
+    if !eligible || distinct.len() != sections.len() || !(2..=8).contains(&sections.len()) {
+        return None;
+    }
+    let totals: Vec<Decimal> = sections
+        .iter()
+        .map(|s| {
+            read.iter()
+                .filter(|r| r.section == *s)
+                .map(|r| r.amount.abs())
+                .sum()
+        })
+        .collect();
+    let fits: Vec<u32> = (0..1_u32 << sections.len())
+        .filter(|mask| {
+            let sum: Decimal = totals
+                .iter()
+                .enumerate()
+                .map(|(k, t)| if mask & (1 << k) != 0 { *t } else { -*t })
+                .sum();
+            opening + sum == closing
+        })
+        .collect();
+    let [mask] = fits[..] else { return None };
+    Some(
+        base.iter()
+            .zip(read)
+            .map(|(t, r)| {
+                let k = sections.iter().position(|s| *s == r.section).unwrap_or(0);
+                let amount = if mask & (1 << k) != 0 {
+                    t.amount.abs()
+                } else {
+                    -t.amount.abs()
+                };
+                ParsedTransaction {
+                    amount,
+                    ..t.clone()
+                }
+            })
+            .collect(),
+    )
 }
 
 /// Whether the rows' dates mostly go down: a list printed newest first.
@@ -510,7 +601,7 @@ fn apply(
         .zip(read)
         .map(|(t, r)| {
             let amount = match convention {
-                SignConvention::Account => t.amount,
+                SignConvention::Account | SignConvention::Sections => t.amount,
                 SignConvention::SwappedColumns => match r.amount_role {
                     Some(Role::Debit | Role::Credit) => -t.amount,
                     _ => t.amount,
@@ -692,10 +783,12 @@ fn difference_hints(
     out
 }
 
-/// Dates that do not fit: a row dated outside the statement's period, or before the row above
-/// it in a list read oldest first. Warnings naming the row; the dates stay as printed.
+/// Dates that do not fit: a row dated outside the statement's period, or before the rows above
+/// it in its section of a list read oldest first (each section, "deposits", "withdrawals", has
+/// its own order). Warnings naming the row; the dates stay as printed.
 fn date_checks(
     transactions: &[ParsedTransaction],
+    sections: &[u32],
     start: NaiveDate,
     end: NaiveDate,
 ) -> Vec<Warning> {
@@ -703,6 +796,9 @@ fn date_checks(
     // The last date inside the period: a row outside it says nothing about the order.
     let mut previous: Option<NaiveDate> = None;
     for (i, t) in transactions.iter().enumerate() {
+        if i > 0 && sections.get(i) != sections.get(i - 1) {
+            previous = None;
+        }
         if t.date < start || t.date > end {
             out.push(Warning {
                 code: "DATE_OUTSIDE_PERIOD",
@@ -918,7 +1014,7 @@ mod tests {
             row(5, "C", 1),
             row(4, "D", 1),
         ];
-        let found: Vec<(&str, Option<usize>)> = date_checks(&rows, start, end)
+        let found: Vec<(&str, Option<usize>)> = date_checks(&rows, &[0; 4], start, end)
             .iter()
             .map(|w| (w.code, w.row))
             .collect();

@@ -198,6 +198,10 @@ pub struct RawRow {
     pub balance: Option<Decimal>,
     pub decimals: u32,
     pub page: u32,
+    /// Which run of rows this line is in: the count goes up when the table ended (a gap, a
+    /// heading, a box) and started again on the same page: a list grouped in sections
+    /// ("Deposits", "Checks paid", "Card withdrawals").
+    pub section: u32,
 }
 
 /// The table of a whole document.
@@ -486,10 +490,17 @@ fn read_rows(
         table.columns = cols.clone();
     }
     let mut columns = columns;
+    let mut section = 0_u32;
+    // The page the rows last ended on (a gap, a box, a closing row), until they start again.
+    let mut ended_on: Option<u32> = None;
     let mut i = 0;
     while i < lines.len() {
         let mut started = false;
         if let Some((cols, first_row)) = begin(i) {
+            if state == State::Outside && ended_on == Some(lines[i].page) {
+                section += 1;
+            }
+            ended_on = None;
             if table.columns.is_empty() {
                 table.columns = cols.clone();
             }
@@ -528,6 +539,9 @@ fn read_rows(
             // A line that is a row by the table's shape starts the rows again (after a blank
             // gap between two days, a box inside the list).
             State::Outside if rows.binary_search(&index).is_ok() => {
+                if ended_on.take() == Some(line.page) {
+                    section += 1;
+                }
                 state = State::Rows {
                     last_bottom: line.top,
                     min_gap: None,
@@ -553,6 +567,7 @@ fn read_rows(
                 // Zahlungseingänge"): the summary box below the table, which has ended.
                 if cells.date.is_empty() && cells.money.is_empty() && is_label_row(line) {
                     state = State::Outside;
+                    ended_on = Some(line.page);
                     continue;
                 }
                 let gap = line.top - last_bottom;
@@ -562,6 +577,7 @@ fn read_rows(
                 let shaped_row = rows.binary_search(&index).is_ok();
                 if gap > limit && !shaped_row {
                     state = State::Outside;
+                    ended_on = Some(line.page);
                     continue;
                 }
                 let min_gap = if gap > limit { None } else { min_gap };
@@ -582,9 +598,11 @@ fn read_rows(
                 min_gap,
             };
         }
-        let row = read_row(&cells, line, format, order);
+        let mut row = read_row(&cells, line, format, order);
+        row.section = section;
         if row.kind == RowKind::Closing {
             state = State::Outside;
+            ended_on = Some(line.page);
         }
         table.rows.push(row);
     }
@@ -656,6 +674,7 @@ fn read_row(cells: &Cells<'_>, line: &Line, format: NumberFormat, order: DateOrd
         balance,
         decimals,
         page: line.page,
+        section: 0,
     }
 }
 
@@ -671,6 +690,8 @@ pub struct Assembled {
     pub balance: Option<Decimal>,
     pub decimals: u32,
     pub page: u32,
+    /// See [`RawRow::section`].
+    pub section: u32,
 }
 
 /// The table's rows as transactions, plus the balances its special rows carry.
@@ -804,6 +825,7 @@ pub fn assemble(table: &Table) -> TableReading {
                     balance: row.balance,
                     decimals: row.decimals,
                     page: row.page,
+                    section: row.section,
                 });
             }
             None if row.description.is_empty() => {

@@ -120,6 +120,9 @@ export function ReviewScreen({ jobId, accounts, onClose, onFiled }: Props) {
             {showPages && `${String(r.pages)} ${r.pages === 1 ? "page" : "pages"}`}
             {r.scanned ? " · scanned (read by OCR)" : ""}
             {r.signConvention === "card" ? " · card statement: purchases read as money out" : ""}
+            {r.signConvention === "sections"
+              ? " · signs read from the sections (money in, money out) the balances prove"
+              : ""}
             {r.signConvention === "swapped_columns"
               ? " · debit and credit columns read the other way round"
               : ""}
