@@ -191,7 +191,7 @@ pub(crate) fn find_shape(lines: &[Line], format: NumberFormat, order: DateOrder)
         .iter()
         .map(|b| header_role(lines, &header, b, size))
         .collect();
-    let roles = money_roles(lines, &rows, &money, &hints, format, order, size);
+    let roles = money_roles(lines, &region, &money, &hints, format, order, size);
 
     let mut columns = vec![Column {
         role: Role::Date,
@@ -433,7 +433,7 @@ fn chain_score<'a>(
 /// credit, money columns used rather than left out).
 fn money_roles(
     lines: &[Line],
-    rows: &[usize],
+    region: &[usize],
     money: &[Band],
     hints: &[Option<Role>],
     format: NumberFormat,
@@ -441,9 +441,9 @@ fn money_roles(
     size: f32,
 ) -> Roles {
     // Every line from the first row to the last on each page, with its figures per column.
-    let values: Vec<Vec<Option<AmountToken>>> = region_of(lines, rows)
-        .into_iter()
-        .map(|i| &lines[i])
+    let values: Vec<Vec<Option<AmountToken>>> = region
+        .iter()
+        .map(|&i| &lines[i])
         .map(|l| {
             money
                 .iter()

@@ -743,17 +743,23 @@ pub fn assemble(table: &Table) -> TableReading {
     let mut out = TableReading::default();
     let mut current_date = None;
     let mut pending: Vec<String> = Vec::new();
-    let moves = |r: &RawRow| r.kind == RowKind::Transaction && r.amount.is_some();
+    // Each page's first and last row that moves money, found once.
+    let mut moving: std::collections::HashMap<u32, (usize, usize)> = Default::default();
+    for (i, r) in table.rows.iter().enumerate() {
+        if r.kind == RowKind::Transaction && r.amount.is_some() {
+            moving
+                .entry(r.page)
+                .and_modify(|(_, last)| *last = i)
+                .or_insert((i, i));
+        }
+    }
     for (i, row) in table.rows.iter().enumerate() {
         // A line of words and a balance, no date and no amount, before a page's first
         // transaction or after its last: the opening, a brought/carried-forward or the closing
         // line, whatever its words (a language the vocabulary does not know reads the same).
-        let page_edge = {
-            let same_page = |r: &&RawRow| r.page == row.page;
-            let before = table.rows[..i].iter().filter(same_page).any(moves);
-            let after = table.rows[i + 1..].iter().filter(same_page).any(moves);
-            !before || !after
-        };
+        let page_edge = moving
+            .get(&row.page)
+            .is_none_or(|&(first, last)| i < first || i > last);
         if row.kind == RowKind::Transaction
             && row.date.is_none()
             && row.amount.is_none()
